@@ -1,0 +1,450 @@
+//! The agreement: parties and their roles, typed terms, and the sanction policy.
+//!
+//! An [`Agreement`] is carried whole by the first event of every log (the genesis), so a log
+//! is self-contained. [`Agreement::validate`] checks it before it is accepted.
+
+mod policy;
+mod term;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::id::{ConditionId, PartyId, RuleId, TermId};
+
+pub use policy::{
+    Confidence, ConfidenceError, Escalation, EvidenceStandard, Level, Procedure, ReliefPolicy,
+    SanctionPolicy, Severity, SeverityWeights, TermScope, ThresholdRule,
+};
+pub use term::{
+    AcceptanceLevel, Activation, Condition, Obligation, ObligationClock, TargetCategory, Term,
+    TermKind,
+};
+
+/// What a party is to the agreement. It decides which events the party may author.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A side in the fighting, bound by terms.
+    Belligerent,
+    /// Brokered the agreement; records amendments, suspensions and halts.
+    Mediator,
+    /// Stands behind the agreement; records enforcement.
+    Guarantor,
+    /// A third-party verifier; the only role that rules on allegations.
+    Monitor,
+    /// A body whose approval relief needs, such as a legislature.
+    Approver,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Belligerent => "belligerent",
+            Role::Mediator => "mediator",
+            Role::Guarantor => "guarantor",
+            Role::Monitor => "monitor",
+            Role::Approver => "approver",
+        })
+    }
+}
+
+/// A party to the agreement.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    /// Its id.
+    pub id: PartyId,
+    /// Its role.
+    pub role: Role,
+    /// Its name for people.
+    pub name: String,
+}
+
+impl Party {
+    /// A party.
+    #[must_use]
+    pub fn new(id: PartyId, role: Role, name: impl Into<String>) -> Party {
+        Party {
+            id,
+            role,
+            name: name.into(),
+        }
+    }
+}
+
+/// The agreement: parties, terms in order, and the sanction policy.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agreement {
+    /// A title for people.
+    pub title: String,
+    /// The parties (ids unique).
+    pub parties: Vec<Party>,
+    /// The terms, earlier phases first (ids unique).
+    pub terms: Vec<Term>,
+    /// The sanction policy.
+    pub policy: SanctionPolicy,
+}
+
+/// Why an agreement is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgreementError {
+    /// Two parties share an id.
+    #[error("party {0} is listed twice")]
+    DuplicateParty(PartyId),
+    /// Two terms share an id.
+    #[error("term {0} is listed twice")]
+    DuplicateTerm(TermId),
+    /// Two conditions share an id.
+    #[error("condition {0} is declared twice")]
+    DuplicateCondition(ConditionId),
+    /// Two rules share an id.
+    #[error("rule {0} is declared twice")]
+    DuplicateRule(RuleId),
+    /// A term binds a party that is not listed.
+    #[error("term {term} binds unknown party {party}")]
+    UnknownParty {
+        /// The term.
+        term: TermId,
+        /// The unknown party.
+        party: PartyId,
+    },
+    /// A term binds nobody.
+    #[error("term {0} binds no party")]
+    NoBoundParties(TermId),
+    /// A strike moratorium protects no category.
+    #[error("term {0} is a strike moratorium with no target category")]
+    EmptyMoratorium(TermId),
+    /// A term lasts zero seconds.
+    #[error("term {0} has a duration of zero")]
+    ZeroDuration(TermId),
+    /// A term's activation waits on itself, a later term, or an unknown one.
+    #[error("term {term} waits on {waits_on}, which is not an earlier term")]
+    ActivationOrder {
+        /// The term.
+        term: TermId,
+        /// What it waits on.
+        waits_on: TermId,
+    },
+    /// A rule counts an unknown term.
+    #[error("rule {rule} counts unknown term {term}")]
+    RuleUnknownTerm {
+        /// The rule.
+        rule: RuleId,
+        /// The unknown term.
+        term: TermId,
+    },
+    /// A rule's threshold, window or monitor count is zero.
+    #[error("rule {rule} has a zero {what}")]
+    ZeroInRule {
+        /// The rule.
+        rule: RuleId,
+        /// `"threshold"`, `"window"` or `"monitor count"`.
+        what: &'static str,
+    },
+    /// A named approver is not a listed party with the approver role.
+    #[error("relief approver {0} is not a party with the approver role")]
+    NotAnApprover(PartyId),
+    /// The relief quorum is zero or larger than the number of approvers.
+    #[error("relief quorum {quorum} does not fit {approvers} approvers")]
+    BadQuorum {
+        /// The quorum.
+        quorum: u8,
+        /// The number of named approvers.
+        approvers: usize,
+    },
+}
+
+impl Agreement {
+    /// An agreement with no parties, terms or rules yet.
+    #[must_use]
+    pub fn new(title: impl Into<String>) -> Agreement {
+        Agreement {
+            title: title.into(),
+            parties: Vec::new(),
+            terms: Vec::new(),
+            policy: SanctionPolicy::default(),
+        }
+    }
+
+    /// Adds a party.
+    #[must_use]
+    pub fn party(mut self, party: Party) -> Agreement {
+        self.parties.push(party);
+        self
+    }
+
+    /// Adds a term (after the ones already added).
+    #[must_use]
+    pub fn term(mut self, term: Term) -> Agreement {
+        self.terms.push(term);
+        self
+    }
+
+    /// Sets the sanction policy.
+    #[must_use]
+    pub fn policy(mut self, policy: SanctionPolicy) -> Agreement {
+        self.policy = policy;
+        self
+    }
+
+    /// Finds a party.
+    #[must_use]
+    pub fn find_party(&self, id: &PartyId) -> Option<&Party> {
+        self.parties.iter().find(|p| &p.id == id)
+    }
+
+    /// Finds a term.
+    #[must_use]
+    pub fn find_term(&self, id: &TermId) -> Option<&Term> {
+        self.terms.iter().find(|t| &t.id == id)
+    }
+
+    /// Checks the agreement as a whole.
+    ///
+    /// # Errors
+    /// The first [`AgreementError`] found: duplicate ids, terms binding unknown parties or
+    /// nobody, empty moratoria, zero durations, activations that wait on a term that does not
+    /// come earlier, rules counting unknown terms or with a zero threshold, window or monitor
+    /// count, and relief approvers that are not approvers or a quorum that does not fit.
+    pub fn validate(&self) -> Result<(), AgreementError> {
+        let mut roles = BTreeMap::new();
+        for p in &self.parties {
+            if roles.insert(&p.id, p.role).is_some() {
+                return Err(AgreementError::DuplicateParty(p.id.clone()));
+            }
+        }
+        let mut seen_terms = BTreeSet::new();
+        let mut conditions = BTreeSet::new();
+        for term in &self.terms {
+            Self::validate_term(term, &roles, &seen_terms)?;
+            for c in &term.conditions {
+                if !conditions.insert(&c.id) {
+                    return Err(AgreementError::DuplicateCondition(c.id.clone()));
+                }
+            }
+            if !seen_terms.insert(&term.id) {
+                return Err(AgreementError::DuplicateTerm(term.id.clone()));
+            }
+        }
+        let mut rules = BTreeSet::new();
+        for rule in &self.policy.rules {
+            if !rules.insert(&rule.id) {
+                return Err(AgreementError::DuplicateRule(rule.id.clone()));
+            }
+            Self::validate_rule(rule, &seen_terms)?;
+        }
+        if let Some(relief) = &self.policy.relief {
+            for a in &relief.approvers {
+                if roles.get(a) != Some(&Role::Approver) {
+                    return Err(AgreementError::NotAnApprover(a.clone()));
+                }
+            }
+            if relief.quorum == 0 || usize::from(relief.quorum) > relief.approvers.len() {
+                return Err(AgreementError::BadQuorum {
+                    quorum: relief.quorum,
+                    approvers: relief.approvers.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_term(
+        term: &Term,
+        roles: &BTreeMap<&PartyId, Role>,
+        earlier: &BTreeSet<&TermId>,
+    ) -> Result<(), AgreementError> {
+        if term.binds.is_empty() {
+            return Err(AgreementError::NoBoundParties(term.id.clone()));
+        }
+        if let Some(p) = term.binds.iter().find(|p| !roles.contains_key(p)) {
+            return Err(AgreementError::UnknownParty {
+                term: term.id.clone(),
+                party: p.clone(),
+            });
+        }
+        if let TermKind::StrikeMoratorium { targets } = &term.kind
+            && targets.is_empty()
+        {
+            return Err(AgreementError::EmptyMoratorium(term.id.clone()));
+        }
+        if term.duration == Some(crate::time::Span::ZERO) {
+            return Err(AgreementError::ZeroDuration(term.id.clone()));
+        }
+        if let Activation::AfterHeld { term: waits_on, .. } = &term.activation
+            && !earlier.contains(waits_on)
+        {
+            return Err(AgreementError::ActivationOrder {
+                term: term.id.clone(),
+                waits_on: waits_on.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn validate_rule(
+        rule: &ThresholdRule,
+        terms: &BTreeSet<&TermId>,
+    ) -> Result<(), AgreementError> {
+        if let TermScope::Only(only) = &rule.terms
+            && let Some(t) = only.iter().find(|t| !terms.contains(t))
+        {
+            return Err(AgreementError::RuleUnknownTerm {
+                rule: rule.id.clone(),
+                term: t.clone(),
+            });
+        }
+        let zero = |what| {
+            Err(AgreementError::ZeroInRule {
+                rule: rule.id.clone(),
+                what,
+            })
+        };
+        if rule.threshold == 0 {
+            return zero("threshold");
+        }
+        if rule.window == crate::time::Span::ZERO {
+            return zero("window");
+        }
+        if let EvidenceStandard::Confirmed { monitors: 0, .. } = rule.evidence {
+            return zero("monitor count");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Span;
+
+    fn pid(s: &str) -> PartyId {
+        PartyId::new(s).expect("valid id")
+    }
+
+    fn tid(s: &str) -> TermId {
+        TermId::new(s).expect("valid id")
+    }
+
+    fn base() -> Agreement {
+        Agreement::new("test")
+            .party(Party::new(pid("UA"), Role::Belligerent, "Ukraine"))
+            .party(Party::new(pid("RU"), Role::Belligerent, "Russia"))
+            .party(Party::new(pid("CONGRESS"), Role::Approver, "US Congress"))
+            .term(
+                Term::new(tid("energy"), "Energy", TermKind::energy_moratorium())
+                    .binding([pid("UA"), pid("RU")])
+                    .lasting(Span::days(30)),
+            )
+    }
+
+    #[test]
+    fn a_sound_agreement_validates() {
+        assert_eq!(base().validate(), Ok(()));
+    }
+
+    #[test]
+    fn every_structural_fault_is_named() {
+        let dup = base().party(Party::new(pid("UA"), Role::Belligerent, "again"));
+        assert_eq!(
+            dup.validate(),
+            Err(AgreementError::DuplicateParty(pid("UA")))
+        );
+
+        let unknown = base().term(
+            Term::new(
+                tid("sea"),
+                "Sea",
+                TermKind::MaritimeTruce {
+                    zone: "Black Sea".into(),
+                },
+            )
+            .binding([pid("TR")]),
+        );
+        assert!(matches!(
+            unknown.validate(),
+            Err(AgreementError::UnknownParty { .. })
+        ));
+
+        let later = base().term(
+            Term::new(
+                tid("cf"),
+                "Ceasefire",
+                TermKind::GeneralCeasefire { area: None },
+            )
+            .binding([pid("UA")])
+            .activation(Activation::AfterHeld {
+                term: tid("cf"),
+                days: 30,
+            }),
+        );
+        assert!(matches!(
+            later.validate(),
+            Err(AgreementError::ActivationOrder { .. })
+        ));
+
+        let nobody = base().term(Term::new(
+            tid("x"),
+            "x",
+            TermKind::GeneralCeasefire { area: None },
+        ));
+        assert_eq!(
+            nobody.validate(),
+            Err(AgreementError::NoBoundParties(tid("x")))
+        );
+
+        let zero_rule = base().policy(SanctionPolicy::new().rule(ThresholdRule::new(
+            RuleId::new("r").expect("id"),
+            0,
+            Span::days(7),
+        )));
+        assert!(matches!(
+            zero_rule.validate(),
+            Err(AgreementError::ZeroInRule {
+                what: "threshold",
+                ..
+            })
+        ));
+
+        let bad_relief = base().policy(SanctionPolicy::new().relief(ReliefPolicy {
+            compliance: Span::days(30),
+            approvers: [pid("UA")].into_iter().collect(),
+            quorum: 1,
+        }));
+        assert_eq!(
+            bad_relief.validate(),
+            Err(AgreementError::NotAnApprover(pid("UA")))
+        );
+
+        let big_quorum = base().policy(SanctionPolicy::new().relief(ReliefPolicy {
+            compliance: Span::days(30),
+            approvers: [pid("CONGRESS")].into_iter().collect(),
+            quorum: 2,
+        }));
+        assert!(matches!(
+            big_quorum.validate(),
+            Err(AgreementError::BadQuorum { .. })
+        ));
+    }
+
+    #[test]
+    fn coverage_follows_the_kind() {
+        let energy = TermKind::energy_moratorium();
+        assert!(energy.covers(&TargetCategory::PowerGrid));
+        assert!(!energy.covers(&TargetCategory::Port));
+        let sea = TermKind::MaritimeTruce {
+            zone: "Black Sea".into(),
+        };
+        assert!(sea.covers(&TargetCategory::Shipping));
+        assert!(!sea.covers(&TargetCategory::Refinery));
+        let conscription = TermKind::NonKinetic {
+            obligation: Obligation::HaltConscription,
+        };
+        assert!(conscription.covers(&TargetCategory::Obligation));
+        assert!(!conscription.covers(&TargetCategory::CivilianSite));
+    }
+}

@@ -1,0 +1,359 @@
+//! Terms: what each term forbids or requires, whom it binds, and when.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::id::{ConditionId, PartyId, TermId};
+use crate::time::{Span, Timestamp};
+
+/// A category of target that a strike moratorium can protect and an allegation can name.
+///
+/// The five energy categories are the list the Kremlin published on 25 March 2025.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum TargetCategory {
+    /// Oil refineries.
+    Refinery,
+    /// Oil and gas pipelines and storage, including pumping and metering stations.
+    PipelineOrStorage,
+    /// Power generation and transmission: plants, substations, transformers, distribution.
+    PowerGrid,
+    /// Nuclear power plants.
+    NuclearPowerPlant,
+    /// Hydroelectric dams.
+    HydroelectricDam,
+    /// Ports and port infrastructure.
+    Port,
+    /// Ships at sea, including military use of commercial vessels.
+    Shipping,
+    /// Railways.
+    Railway,
+    /// Civilian sites: homes, hospitals, schools.
+    CivilianSite,
+    /// Military positions, units and equipment.
+    MilitaryObjective,
+    /// A breach of a non-kinetic obligation (conscription, arms deliveries, prisoners), not a
+    /// strike.
+    Obligation,
+    /// A category this crate does not name.
+    Other(String),
+}
+
+impl TargetCategory {
+    /// The five categories of energy infrastructure.
+    pub const ENERGY: [TargetCategory; 5] = [
+        TargetCategory::Refinery,
+        TargetCategory::PipelineOrStorage,
+        TargetCategory::PowerGrid,
+        TargetCategory::NuclearPowerPlant,
+        TargetCategory::HydroelectricDam,
+    ];
+
+    /// Whether this is one of the energy categories.
+    #[must_use]
+    pub fn is_energy(&self) -> bool {
+        Self::ENERGY.contains(self)
+    }
+}
+
+impl fmt::Display for TargetCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            TargetCategory::Refinery => "refinery",
+            TargetCategory::PipelineOrStorage => "pipeline or storage",
+            TargetCategory::PowerGrid => "power grid",
+            TargetCategory::NuclearPowerPlant => "nuclear power plant",
+            TargetCategory::HydroelectricDam => "hydroelectric dam",
+            TargetCategory::Port => "port",
+            TargetCategory::Shipping => "shipping",
+            TargetCategory::Railway => "railway",
+            TargetCategory::CivilianSite => "civilian site",
+            TargetCategory::MilitaryObjective => "military objective",
+            TargetCategory::Obligation => "non-kinetic obligation",
+            TargetCategory::Other(s) => s,
+        };
+        f.write_str(s)
+    }
+}
+
+/// A non-kinetic obligation, checked by attestation rather than by strike reports.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Obligation {
+    /// Halt conscription or mobilisation.
+    HaltConscription,
+    /// Curtail deliveries of arms.
+    CurtailArmsDeliveries,
+    /// Exchange prisoners, optionally a stated number from each side.
+    ExchangePrisoners {
+        /// Prisoners each side releases, if stated.
+        count: Option<u32>,
+    },
+    /// An obligation this crate does not name.
+    Other(String),
+}
+
+/// What a term forbids or requires, with the fields of its kind.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum TermKind {
+    /// No strikes on the listed target categories.
+    StrikeMoratorium {
+        /// The protected categories (not empty).
+        targets: BTreeSet<TargetCategory>,
+    },
+    /// No attacks on shipping and no military use of commercial vessels in a named zone.
+    MaritimeTruce {
+        /// The zone, e.g. "Black Sea".
+        zone: String,
+    },
+    /// All hostilities cease, optionally only in an area.
+    GeneralCeasefire {
+        /// The area, if the ceasefire is local.
+        area: Option<String>,
+    },
+    /// A demilitarized buffer zone along a line.
+    BufferZone {
+        /// The line the zone follows.
+        line: String,
+        /// Its depth on each side, in kilometres.
+        depth_km: u32,
+    },
+    /// A non-kinetic obligation, checked by attestation.
+    NonKinetic {
+        /// The obligation.
+        obligation: Obligation,
+    },
+    /// A kind this crate does not know.
+    Custom {
+        /// Its name.
+        name: String,
+        /// Which categories an allegation under it may name; `None` for all.
+        covers: Option<BTreeSet<TargetCategory>>,
+    },
+}
+
+impl TermKind {
+    /// A strike moratorium on the five energy categories.
+    #[must_use]
+    pub fn energy_moratorium() -> TermKind {
+        TermKind::StrikeMoratorium {
+            targets: TargetCategory::ENERGY.into_iter().collect(),
+        }
+    }
+
+    /// Whether an allegation naming `target` can be a violation of a term of this kind.
+    ///
+    /// A moratorium covers its listed categories; a maritime truce covers ports and shipping;
+    /// a non-kinetic obligation covers only [`TargetCategory::Obligation`]; a general ceasefire
+    /// and a buffer zone cover every category but that one; a custom kind covers what it says.
+    #[must_use]
+    pub fn covers(&self, target: &TargetCategory) -> bool {
+        match self {
+            TermKind::StrikeMoratorium { targets } => targets.contains(target),
+            TermKind::MaritimeTruce { .. } => {
+                matches!(target, TargetCategory::Port | TargetCategory::Shipping)
+            }
+            TermKind::GeneralCeasefire { .. } | TermKind::BufferZone { .. } => {
+                *target != TargetCategory::Obligation
+            }
+            TermKind::NonKinetic { .. } => *target == TargetCategory::Obligation,
+            TermKind::Custom { covers, .. } => covers.as_ref().is_none_or(|c| c.contains(target)),
+        }
+    }
+
+    /// A short name of the kind, for timelines.
+    #[must_use]
+    pub fn label(&self) -> &'static str {
+        match self {
+            TermKind::StrikeMoratorium { .. } => "strike moratorium",
+            TermKind::MaritimeTruce { .. } => "maritime truce",
+            TermKind::GeneralCeasefire { .. } => "general ceasefire",
+            TermKind::BufferZone { .. } => "buffer zone",
+            TermKind::NonKinetic { .. } => "non-kinetic obligation",
+            TermKind::Custom { .. } => "custom term",
+        }
+    }
+}
+
+/// When a term takes effect (its obligations may begin later still: see
+/// [`ObligationClock`]).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Activation {
+    /// At a date, once every bound party has accepted bindingly (not before either).
+    At(Timestamp),
+    /// As soon as every bound party has accepted bindingly and every condition is met.
+    OnAcceptance,
+    /// Once an earlier term has been in force for `days` days with no confirmed violation:
+    /// exactly at its start plus `days`, or never.
+    AfterHeld {
+        /// The earlier phase's term (it must come before this one in the agreement).
+        term: TermId,
+        /// How many days it must hold.
+        days: u32,
+    },
+}
+
+/// From when each bound party's obligations run.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ObligationClock {
+    /// One window for everybody, from the term's start.
+    #[default]
+    Common,
+    /// Each party is bound from its own binding commitment for the term's duration, as in the
+    /// 2025 energy halt (Russia from 18 March, Ukraine from 25 March).
+    PerParty,
+}
+
+/// A condition that must be recorded as met (by a `ConditionMet` event) before something
+/// binds.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// Unique across the agreement and every conditional acceptance.
+    pub id: ConditionId,
+    /// What must happen.
+    pub description: String,
+}
+
+impl Condition {
+    /// A condition.
+    #[must_use]
+    pub fn new(id: ConditionId, description: impl Into<String>) -> Condition {
+        Condition {
+            id,
+            description: description.into(),
+        }
+    }
+}
+
+/// How far a party has accepted a term.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum AcceptanceLevel {
+    /// Agreed in principle: binds nothing.
+    InPrinciple,
+    /// Binding once every named condition is recorded as met.
+    Conditional {
+        /// The conditions (not empty; ids new to the agreement).
+        conditions: Vec<Condition>,
+    },
+    /// Binding.
+    Binding,
+}
+
+impl AcceptanceLevel {
+    /// 0 for in principle, 1 for conditional, 2 for binding: a new acceptance must rank higher.
+    #[must_use]
+    pub fn rank(&self) -> u8 {
+        match self {
+            AcceptanceLevel::InPrinciple => 0,
+            AcceptanceLevel::Conditional { .. } => 1,
+            AcceptanceLevel::Binding => 2,
+        }
+    }
+
+    /// A short name, for timelines.
+    #[must_use]
+    pub fn label(&self) -> &'static str {
+        match self {
+            AcceptanceLevel::InPrinciple => "in principle",
+            AcceptanceLevel::Conditional { .. } => "conditionally",
+            AcceptanceLevel::Binding => "bindingly",
+        }
+    }
+}
+
+/// A term of the agreement.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    /// Stable id.
+    pub id: TermId,
+    /// A title for people.
+    pub title: String,
+    /// What it forbids or requires.
+    pub kind: TermKind,
+    /// The parties it binds (not empty).
+    pub binds: BTreeSet<PartyId>,
+    /// When it takes effect.
+    pub activation: Activation,
+    /// How long it lasts from its start; `None` is open-ended.
+    pub duration: Option<Span>,
+    /// Its phase in a phased agreement (1 first).
+    pub phase: u8,
+    /// Whether obligations run from a common start or from each party's own commitment.
+    pub clock: ObligationClock,
+    /// Conditions attached to the term itself.
+    pub conditions: Vec<Condition>,
+}
+
+impl Term {
+    /// A term binding nobody yet, taking effect on acceptance, open-ended, phase 1.
+    #[must_use]
+    pub fn new(id: TermId, title: impl Into<String>, kind: TermKind) -> Term {
+        Term {
+            id,
+            title: title.into(),
+            kind,
+            binds: BTreeSet::new(),
+            activation: Activation::OnAcceptance,
+            duration: None,
+            phase: 1,
+            clock: ObligationClock::Common,
+            conditions: Vec::new(),
+        }
+    }
+
+    /// Binds these parties.
+    #[must_use]
+    pub fn binding<I: IntoIterator<Item = PartyId>>(mut self, parties: I) -> Term {
+        self.binds.extend(parties);
+        self
+    }
+
+    /// Sets when it takes effect.
+    #[must_use]
+    pub fn activation(mut self, activation: Activation) -> Term {
+        self.activation = activation;
+        self
+    }
+
+    /// Lasts this long from its start.
+    #[must_use]
+    pub fn lasting(mut self, duration: Span) -> Term {
+        self.duration = Some(duration);
+        self
+    }
+
+    /// Sets its phase.
+    #[must_use]
+    pub fn phase(mut self, phase: u8) -> Term {
+        self.phase = phase;
+        self
+    }
+
+    /// Binds each party from its own commitment.
+    #[must_use]
+    pub fn per_party(mut self) -> Term {
+        self.clock = ObligationClock::PerParty;
+        self
+    }
+
+    /// Attaches a condition.
+    #[must_use]
+    pub fn condition(mut self, condition: Condition) -> Term {
+        self.conditions.push(condition);
+        self
+    }
+
+    /// Whether the term binds `party`.
+    #[must_use]
+    pub fn binds(&self, party: &PartyId) -> bool {
+        self.binds.contains(party)
+    }
+}

@@ -1,0 +1,467 @@
+//! What an event says: one variant per kind of fact the log records.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::agreement::{
+    AcceptanceLevel, Agreement, Confidence, Level, Severity, TargetCategory, TermKind,
+};
+use crate::id::{ConditionId, DecisionId, EventId, PartyId, TermId};
+use crate::time::{Span, Timestamp};
+
+/// A point on the map: latitude and longitude in degrees, validated when built or read.
+#[derive(Clone, Copy, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(try_from = "RawCoordinates", into = "RawCoordinates")]
+pub struct Coordinates {
+    lat: f64,
+    lon: f64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCoordinates {
+    lat: f64,
+    lon: f64,
+}
+
+/// Coordinates outside [-90, 90] × [-180, 180] or not finite.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("coordinates ({lat}, {lon}) are not a point on earth")]
+pub struct CoordinatesError {
+    /// The latitude given.
+    pub lat: f64,
+    /// The longitude given.
+    pub lon: f64,
+}
+
+impl Coordinates {
+    /// A point.
+    ///
+    /// # Errors
+    /// [`CoordinatesError`] if a value is not finite or out of range.
+    pub fn new(lat: f64, lon: f64) -> Result<Coordinates, CoordinatesError> {
+        if lat.is_finite() && lon.is_finite() && lat.abs() <= 90.0 && lon.abs() <= 180.0 {
+            Ok(Coordinates { lat, lon })
+        } else {
+            Err(CoordinatesError { lat, lon })
+        }
+    }
+
+    /// Latitude in degrees.
+    #[must_use]
+    pub fn lat(&self) -> f64 {
+        self.lat
+    }
+
+    /// Longitude in degrees.
+    #[must_use]
+    pub fn lon(&self) -> f64 {
+        self.lon
+    }
+}
+
+impl TryFrom<RawCoordinates> for Coordinates {
+    type Error = CoordinatesError;
+    fn try_from(raw: RawCoordinates) -> Result<Self, CoordinatesError> {
+        Coordinates::new(raw.lat, raw.lon)
+    }
+}
+
+impl From<Coordinates> for RawCoordinates {
+    fn from(c: Coordinates) -> Self {
+        RawCoordinates {
+            lat: c.lat,
+            lon: c.lon,
+        }
+    }
+}
+
+/// A named place, optionally with coordinates.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    /// The name (also the key for control of the place).
+    pub name: String,
+    /// The region, if known.
+    pub region: Option<String>,
+    /// Coordinates, if known.
+    pub coordinates: Option<Coordinates>,
+}
+
+impl Place {
+    /// A place known by name only.
+    #[must_use]
+    pub fn named(name: impl Into<String>) -> Place {
+        Place {
+            name: name.into(),
+            region: None,
+            coordinates: None,
+        }
+    }
+
+    /// Sets the region.
+    #[must_use]
+    pub fn in_region(mut self, region: impl Into<String>) -> Place {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets the coordinates.
+    #[must_use]
+    pub fn at(mut self, coordinates: Coordinates) -> Place {
+        self.coordinates = Some(coordinates);
+        self
+    }
+}
+
+/// A closed period of time.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    /// The first instant.
+    pub from: Timestamp,
+    /// The last instant (not earlier than `from`).
+    pub to: Timestamp,
+}
+
+/// A violation alleged by the event's author against another party.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allegation {
+    /// The accused party (bound by the term, not the author).
+    pub accused: PartyId,
+    /// The term allegedly violated.
+    pub term: TermId,
+    /// What was hit (the term must cover it).
+    pub target: TargetCategory,
+    /// Where.
+    pub place: Place,
+    /// How serious.
+    pub severity: Severity,
+    /// What happened, in the accuser's words.
+    pub description: String,
+    /// References to evidence: links, file hashes, report numbers.
+    pub evidence: Vec<String>,
+}
+
+/// A monitor's ruling on an allegation.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Finding {
+    /// The violation happened as alleged.
+    Confirmed,
+    /// It did not.
+    Refuted,
+    /// The evidence does not decide.
+    Inconclusive,
+}
+
+/// How a finding was reached.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Satellite imagery.
+    SatelliteImagery,
+    /// Observers on site.
+    OnSiteObserver,
+    /// Sensors: cameras, acoustic, seismic.
+    Sensor,
+    /// Open sources.
+    OpenSource,
+}
+
+/// A verification finding by a monitor.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    /// The allegation's event id.
+    pub allegation: EventId,
+    /// The ruling.
+    pub finding: Finding,
+    /// How it was reached.
+    pub method: Method,
+    /// How sure the monitor is.
+    pub confidence: Confidence,
+    /// Notes.
+    pub notes: String,
+}
+
+/// A change to a term, recorded by the mediator once the parties agree it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Amendment {
+    /// The term lasts this much longer (an open-ended term is unaffected).
+    Extend(Span),
+    /// The term now lasts this long from its start, or is open-ended.
+    SetDuration(Option<Span>),
+    /// The term's substance changes (allegations already recorded keep their target).
+    ChangeKind(TermKind),
+}
+
+/// Everything the log can say. Serialized externally tagged: `{"violation_alleged": {...}}`.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Payload {
+    /// The genesis: the whole agreement with its sanction policy. Always the first event.
+    AgreementConcluded(Box<Agreement>),
+    /// The author accepts a term it is bound by.
+    TermAccepted {
+        /// The term.
+        term: TermId,
+        /// How far.
+        level: AcceptanceLevel,
+        /// From when the commitment runs, if not from when it occurred (e.g. Russia's order of
+        /// 18 March announced on 25 March).
+        effective_from: Option<Timestamp>,
+    },
+    /// A condition (of a term or of a conditional acceptance) is met.
+    ConditionMet {
+        /// The condition.
+        condition: ConditionId,
+        /// How it was met.
+        note: String,
+    },
+    /// A term is amended.
+    TermAmended {
+        /// The term.
+        term: TermId,
+        /// The change.
+        amendment: Amendment,
+    },
+    /// A term is suspended: nothing inside the suspension counts.
+    TermSuspended {
+        /// The term.
+        term: TermId,
+        /// Why.
+        reason: String,
+    },
+    /// A suspended term resumes.
+    TermResumed {
+        /// The term.
+        term: TermId,
+    },
+    /// A term ends for good.
+    TermTerminated {
+        /// The term.
+        term: TermId,
+        /// Why.
+        reason: String,
+    },
+    /// The author withdraws from the agreement: every term binding it ends.
+    PartyWithdrew {
+        /// Why.
+        reason: String,
+    },
+    /// The author alleges a violation.
+    ViolationAlleged(Allegation),
+    /// The accused denies an allegation; it stays disputed until a monitor rules.
+    AllegationDenied {
+        /// The allegation.
+        allegation: EventId,
+        /// The denial.
+        statement: String,
+    },
+    /// A party other than the accuser and the accused supports an allegation.
+    AllegationCorroborated {
+        /// The allegation.
+        allegation: EventId,
+        /// References to its evidence.
+        evidence: Vec<String>,
+    },
+    /// A monitor rules on an allegation.
+    VerificationFinding(Verification),
+    /// The original reporter withdraws an allegation; it never counts again.
+    AllegationRetracted {
+        /// The allegation.
+        allegation: EventId,
+        /// Why.
+        reason: String,
+    },
+    /// A party claims the other committed a number of violations over a period. Kept apart
+    /// from allegations: a claimed count never counts towards a sanction.
+    AggregateClaimed {
+        /// Whom the claim is against.
+        accused: PartyId,
+        /// The term, if the claim names one.
+        term: Option<TermId>,
+        /// How many violations are claimed.
+        count: u64,
+        /// Over when.
+        period: Period,
+        /// The claim in the author's words.
+        description: String,
+    },
+    /// A party (by itself, or a monitor on its behalf) attests compliance with a term.
+    ComplianceAttested {
+        /// The party that complied.
+        party: PartyId,
+        /// The term.
+        term: TermId,
+        /// Over when.
+        period: Period,
+        /// The attestation.
+        statement: String,
+    },
+    /// Control of a place changed.
+    ControlChanged {
+        /// The place.
+        place: Place,
+        /// Who controls it now.
+        controller: PartyId,
+    },
+    /// A sanction was actually imposed (recorded enforcement).
+    SanctionImposed {
+        /// Against whom.
+        against: PartyId,
+        /// At what level.
+        level: Level,
+        /// The decision it enforces, if any.
+        decision: Option<DecisionId>,
+        /// The measures taken.
+        measures: String,
+    },
+    /// A recorded sanction was lifted.
+    SanctionLifted {
+        /// The `SanctionImposed` event.
+        imposition: EventId,
+        /// Why.
+        reason: String,
+    },
+    /// The mediator stops a notice-and-deadline procedure before its deadline.
+    ProcedureHalted {
+        /// The decision whose procedure stops.
+        decision: DecisionId,
+        /// Why.
+        reason: String,
+    },
+    /// An approver approves relief for a sanctioned party.
+    ReliefApproved {
+        /// The sanctioned party.
+        party: PartyId,
+    },
+}
+
+/// The kind of a payload, without its data.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayloadKind {
+    /// See [`Payload::AgreementConcluded`].
+    AgreementConcluded,
+    /// See [`Payload::TermAccepted`].
+    TermAccepted,
+    /// See [`Payload::ConditionMet`].
+    ConditionMet,
+    /// See [`Payload::TermAmended`].
+    TermAmended,
+    /// See [`Payload::TermSuspended`].
+    TermSuspended,
+    /// See [`Payload::TermResumed`].
+    TermResumed,
+    /// See [`Payload::TermTerminated`].
+    TermTerminated,
+    /// See [`Payload::PartyWithdrew`].
+    PartyWithdrew,
+    /// See [`Payload::ViolationAlleged`].
+    ViolationAlleged,
+    /// See [`Payload::AllegationDenied`].
+    AllegationDenied,
+    /// See [`Payload::AllegationCorroborated`].
+    AllegationCorroborated,
+    /// See [`Payload::VerificationFinding`].
+    VerificationFinding,
+    /// See [`Payload::AllegationRetracted`].
+    AllegationRetracted,
+    /// See [`Payload::AggregateClaimed`].
+    AggregateClaimed,
+    /// See [`Payload::ComplianceAttested`].
+    ComplianceAttested,
+    /// See [`Payload::ControlChanged`].
+    ControlChanged,
+    /// See [`Payload::SanctionImposed`].
+    SanctionImposed,
+    /// See [`Payload::SanctionLifted`].
+    SanctionLifted,
+    /// See [`Payload::ProcedureHalted`].
+    ProcedureHalted,
+    /// See [`Payload::ReliefApproved`].
+    ReliefApproved,
+}
+
+impl PayloadKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [PayloadKind; 20] = [
+        PayloadKind::AgreementConcluded,
+        PayloadKind::TermAccepted,
+        PayloadKind::ConditionMet,
+        PayloadKind::TermAmended,
+        PayloadKind::TermSuspended,
+        PayloadKind::TermResumed,
+        PayloadKind::TermTerminated,
+        PayloadKind::PartyWithdrew,
+        PayloadKind::ViolationAlleged,
+        PayloadKind::AllegationDenied,
+        PayloadKind::AllegationCorroborated,
+        PayloadKind::VerificationFinding,
+        PayloadKind::AllegationRetracted,
+        PayloadKind::AggregateClaimed,
+        PayloadKind::ComplianceAttested,
+        PayloadKind::ControlChanged,
+        PayloadKind::SanctionImposed,
+        PayloadKind::SanctionLifted,
+        PayloadKind::ProcedureHalted,
+        PayloadKind::ReliefApproved,
+    ];
+}
+
+impl fmt::Display for PayloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default();
+        f.write_str(&s)
+    }
+}
+
+impl Payload {
+    /// The kind of this payload.
+    #[must_use]
+    pub fn kind(&self) -> PayloadKind {
+        match self {
+            Payload::AgreementConcluded(_) => PayloadKind::AgreementConcluded,
+            Payload::TermAccepted { .. } => PayloadKind::TermAccepted,
+            Payload::ConditionMet { .. } => PayloadKind::ConditionMet,
+            Payload::TermAmended { .. } => PayloadKind::TermAmended,
+            Payload::TermSuspended { .. } => PayloadKind::TermSuspended,
+            Payload::TermResumed { .. } => PayloadKind::TermResumed,
+            Payload::TermTerminated { .. } => PayloadKind::TermTerminated,
+            Payload::PartyWithdrew { .. } => PayloadKind::PartyWithdrew,
+            Payload::ViolationAlleged(_) => PayloadKind::ViolationAlleged,
+            Payload::AllegationDenied { .. } => PayloadKind::AllegationDenied,
+            Payload::AllegationCorroborated { .. } => PayloadKind::AllegationCorroborated,
+            Payload::VerificationFinding(_) => PayloadKind::VerificationFinding,
+            Payload::AllegationRetracted { .. } => PayloadKind::AllegationRetracted,
+            Payload::AggregateClaimed { .. } => PayloadKind::AggregateClaimed,
+            Payload::ComplianceAttested { .. } => PayloadKind::ComplianceAttested,
+            Payload::ControlChanged { .. } => PayloadKind::ControlChanged,
+            Payload::SanctionImposed { .. } => PayloadKind::SanctionImposed,
+            Payload::SanctionLifted { .. } => PayloadKind::SanctionLifted,
+            Payload::ProcedureHalted { .. } => PayloadKind::ProcedureHalted,
+            Payload::ReliefApproved { .. } => PayloadKind::ReliefApproved,
+        }
+    }
+
+    /// The allegation an event about an allegation refers to (denial, corroboration, finding,
+    /// retraction).
+    #[must_use]
+    pub fn allegation_ref(&self) -> Option<EventId> {
+        match self {
+            Payload::AllegationDenied { allegation, .. }
+            | Payload::AllegationCorroborated { allegation, .. }
+            | Payload::AllegationRetracted { allegation, .. } => Some(*allegation),
+            Payload::VerificationFinding(v) => Some(v.allegation),
+            _ => None,
+        }
+    }
+}

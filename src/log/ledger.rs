@@ -1,0 +1,177 @@
+//! The part of appending every store shares: idempotency, the version check, validation with
+//! the replay rules, encoding and chaining. Stores add only persistence.
+
+use crate::event::{Event, Record};
+use crate::id::Seq;
+use crate::log::{ChainHash, ExpectedVersion, Head, StoreError};
+use crate::state::AgreementState;
+
+/// Events ready to be written: records, their exact bytes and chain hashes, and for a batch
+/// the state after all of them.
+pub(crate) struct Staged {
+    /// Each record with the bytes a store must write and the chain hash after it.
+    pub(crate) records: Vec<(Record, Vec<u8>, ChainHash)>,
+    /// The state after the batch (`None` for a single event, applied on commit).
+    next_state: Option<Box<AgreementState>>,
+}
+
+/// What an append comes to.
+pub(crate) enum Admission {
+    /// Already in the log, identical: nothing to write.
+    Present(Seq),
+    /// New: write these, then commit.
+    New(Staged),
+}
+
+/// The state of a log and its chain hashes.
+#[derive(Clone, Default)]
+pub(crate) struct Ledger {
+    pub(crate) state: AgreementState,
+    /// `hashes[i]` is the chain hash after record `i + 1`.
+    pub(crate) hashes: Vec<ChainHash>,
+}
+
+impl Ledger {
+    /// A ledger over an empty log.
+    pub(crate) fn new(state: AgreementState) -> Ledger {
+        Ledger {
+            state,
+            hashes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn version(&self) -> u64 {
+        self.hashes.len() as u64
+    }
+
+    pub(crate) fn head(&self) -> Head {
+        Head {
+            version: self.version(),
+            hash: self.hashes.last().copied().unwrap_or(ChainHash::ZERO),
+        }
+    }
+
+    pub(crate) fn hash_at(&self, version: u64) -> Option<ChainHash> {
+        if version == 0 {
+            return Some(ChainHash::ZERO);
+        }
+        let i = usize::try_from(version - 1).ok()?;
+        self.hashes.get(i).copied()
+    }
+
+    /// Decides what appending `events` means. `stored` reads the event at a sequence number
+    /// (for the identity check of a retried append).
+    ///
+    /// # Errors
+    /// The contract's refusals, in the contract's order.
+    pub(crate) fn prepare(
+        &self,
+        expected: ExpectedVersion,
+        events: Vec<Event>,
+        stored: impl Fn(Seq) -> Result<Event, StoreError>,
+    ) -> Result<Admission, StoreError> {
+        let Some(first) = events.first() else {
+            return Err(StoreError::EmptyBatch);
+        };
+        if let Some(start) = self.state.seq_of(&first.id) {
+            return self.retry(start, &events, stored);
+        }
+        for e in &events {
+            if let Some(seq) = self.state.seq_of(&e.id) {
+                return Err(StoreError::IdConflict { id: e.id, seq });
+            }
+        }
+        if let ExpectedVersion::Exactly(v) = expected
+            && v != self.version()
+        {
+            return Err(StoreError::WrongExpectedVersion {
+                expected: v,
+                actual: self.version(),
+            });
+        }
+        let mut prev = self.head().hash;
+        let mut seq = self.state.next_seq();
+        let mut records = Vec::with_capacity(events.len());
+        let single = events.len() == 1;
+        let mut scratch = if single {
+            None
+        } else {
+            Some(Box::new(self.state.clone()))
+        };
+        for event in events {
+            let record = Record::new(seq, event);
+            let refuse = |reason| StoreError::Rejected {
+                seq: record.seq,
+                id: record.event.id,
+                reason,
+            };
+            match scratch.as_mut() {
+                None => self.state.check(&record).map_err(refuse)?,
+                Some(s) => s.apply(&record).map(|_| ()).map_err(refuse)?,
+            }
+            let bytes = serde_json::to_vec(&record.event).map_err(|e| StoreError::Encode {
+                id: record.event.id,
+                message: e.to_string(),
+            })?;
+            let hash = prev.link(record.seq, &bytes);
+            prev = hash;
+            seq = seq.next().ok_or(StoreError::WrongExpectedVersion {
+                expected: u64::MAX,
+                actual: u64::MAX,
+            })?;
+            records.push((record, bytes, hash));
+        }
+        Ok(Admission::New(Staged {
+            records,
+            next_state: scratch,
+        }))
+    }
+
+    fn retry(
+        &self,
+        start: Seq,
+        events: &[Event],
+        stored: impl Fn(Seq) -> Result<Event, StoreError>,
+    ) -> Result<Admission, StoreError> {
+        let mut last = start;
+        for (i, e) in events.iter().enumerate() {
+            let want = Seq(start.get().saturating_add(i as u64));
+            match self.state.seq_of(&e.id) {
+                Some(seq) if seq == want && stored(seq)? == *e => last = seq,
+                Some(seq) => return Err(StoreError::IdConflict { id: e.id, seq }),
+                None => {
+                    return Err(StoreError::IdConflict {
+                        id: e.id,
+                        seq: want,
+                    });
+                }
+            }
+        }
+        Ok(Admission::Present(last))
+    }
+
+    /// Makes staged records part of the ledger (after the store has made them durable).
+    /// Returns the last sequence number.
+    pub(crate) fn commit(&mut self, staged: Staged) -> Seq {
+        let mut last = self.state.last_seq().unwrap_or_default();
+        match staged.next_state {
+            Some(state) => {
+                self.state = *state;
+                for (record, _, hash) in staged.records {
+                    self.hashes.push(hash);
+                    last = record.seq;
+                }
+            }
+            None => {
+                for (record, _, hash) in staged.records {
+                    // Validated against this very state in `prepare`; cannot be refused.
+                    let applied = self.state.apply(&record);
+                    debug_assert!(applied.is_ok(), "staged record refused on commit");
+                    self.hashes.push(hash);
+                    last = record.seq;
+                }
+            }
+        }
+        last
+    }
+}

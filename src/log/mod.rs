@@ -1,0 +1,203 @@
+//! The append-only log: one storage contract ([`Store`]), the in-memory [`EventLog`], and the
+//! hash chain every store keeps.
+//!
+//! Every store follows the same contract, checked by the shared suite in
+//! `ceasefire::testing::contract` (feature `proptest`):
+//! - `append` takes an expected version (optimistic concurrency): [`ExpectedVersion::Any`], or
+//!   [`ExpectedVersion::Exactly`] the number of records the writer last saw.
+//! - An event is validated against the current state with the same rules replay uses; a refused
+//!   append returns a typed error and leaves the log exactly as it was.
+//! - Appending an event whose id is already in the log returns its existing sequence number if
+//!   the event is identical, and [`StoreError::IdConflict`] if it is not; this check comes
+//!   before the version check, so a retried append is idempotent.
+//! - A batch is all-or-nothing.
+//! - The head names the number of records and the hash of the last one; a head published
+//!   earlier can be checked with [`Store::verify_extends`].
+
+mod chain;
+mod ledger;
+mod memory;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::{Event, Record};
+use crate::id::{EventId, Seq};
+use crate::state::{AgreementState, Rejection};
+
+pub use chain::{ChainHash, HexError};
+pub(crate) use ledger::{Admission, Ledger};
+pub use memory::EventLog;
+
+/// The version a writer expects the log to be at: the number of records it holds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum ExpectedVersion {
+    /// Append whatever the log holds.
+    Any,
+    /// Append only if the log holds exactly this many records (0: empty).
+    Exactly(u64),
+}
+
+/// The head of a log: how many records it holds and the chain hash of the last one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Head {
+    /// The number of records (the last sequence number; 0 when empty).
+    pub version: u64,
+    /// The chain hash after the last record ([`ChainHash::ZERO`] when empty).
+    pub hash: ChainHash,
+}
+
+impl Head {
+    /// The head of an empty log.
+    pub const EMPTY: Head = Head {
+        version: 0,
+        hash: ChainHash::ZERO,
+    };
+}
+
+/// Why a store refused an operation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The rules refused the event; nothing was written.
+    #[error("event {id} was refused as record {seq}: {reason}")]
+    Rejected {
+        /// The sequence number it would have had.
+        seq: Seq,
+        /// Its id.
+        id: EventId,
+        /// The rule it breaks.
+        reason: Rejection,
+    },
+    /// The log is not at the expected version; nothing was written.
+    #[error("expected the log at version {expected}, but it is at {actual}")]
+    WrongExpectedVersion {
+        /// What the writer expected.
+        expected: u64,
+        /// What the log holds.
+        actual: u64,
+    },
+    /// The id is in the log with different content; nothing was written.
+    #[error("event id {id} is already in the log at {seq} with different content")]
+    IdConflict {
+        /// The id.
+        id: EventId,
+        /// Where it is.
+        seq: Seq,
+    },
+    /// An empty batch.
+    #[error("a batch must hold at least one event")]
+    EmptyBatch,
+    /// The event could not be encoded.
+    #[error("event {id} could not be encoded: {message}")]
+    Encode {
+        /// The event.
+        id: EventId,
+        /// The encoder's message.
+        message: String,
+    },
+    /// A published head that this log does not extend (truncated or rewritten).
+    #[error("the log does not extend the head at version {version}: {found}")]
+    DoesNotExtend {
+        /// The head's version.
+        version: u64,
+        /// What the log has there instead.
+        found: String,
+    },
+    /// An input/output error.
+    #[error("i/o error while {action}: {source}")]
+    Io {
+        /// What the store was doing.
+        action: &'static str,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A write or sync failed earlier; the store refuses appends until it is reopened.
+    #[error("a write or sync failed earlier; reopen the log before appending")]
+    Poisoned,
+    /// The store was opened read-only.
+    #[error("the log was opened read-only")]
+    ReadOnly,
+    /// Stored data failed an integrity check while being read.
+    #[error("record at line {line} (byte offset {offset}) is damaged: {reason}")]
+    Corrupt {
+        /// The line (1-based).
+        line: u64,
+        /// The byte offset of the line's start.
+        offset: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Another backend's error.
+    #[error("storage backend error: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The storage contract. Every method takes `&self`: a store is shared between threads and
+/// serializes writers itself.
+pub trait Store {
+    /// Appends one event after validating it; returns its sequence number (the existing one
+    /// if the identical event is already in the log).
+    ///
+    /// # Errors
+    /// [`StoreError::IdConflict`], [`StoreError::WrongExpectedVersion`],
+    /// [`StoreError::Rejected`], or a backend error; the log is then unchanged.
+    fn append(&self, expected: ExpectedVersion, event: Event) -> Result<Seq, StoreError>;
+
+    /// Appends events all-or-nothing; returns the last sequence number. A batch whose events
+    /// are all already in the log, identical and in order, is a retry and returns the
+    /// existing last number.
+    ///
+    /// # Errors
+    /// As [`Store::append`], for the first event that fails, and [`StoreError::EmptyBatch`];
+    /// the log is then unchanged.
+    fn append_batch(
+        &self,
+        expected: ExpectedVersion,
+        events: Vec<Event>,
+    ) -> Result<Seq, StoreError>;
+
+    /// Up to `limit` records from `from` on, in order.
+    ///
+    /// # Errors
+    /// A backend error.
+    fn read(&self, from: Seq, limit: usize) -> Result<Vec<Record>, StoreError>;
+
+    /// The head.
+    ///
+    /// # Errors
+    /// A backend error.
+    fn head(&self) -> Result<Head, StoreError>;
+
+    /// The chain hash after record `version` (`ChainHash::ZERO` for 0), if the log is that
+    /// long.
+    ///
+    /// # Errors
+    /// A backend error.
+    fn hash_at(&self, version: u64) -> Result<Option<ChainHash>, StoreError>;
+
+    /// A copy of the current state.
+    ///
+    /// # Errors
+    /// A backend error.
+    fn state(&self) -> Result<AgreementState, StoreError>;
+
+    /// Checks that the log still extends a head published earlier: it holds at least that
+    /// many records and the chain hash there is the same. Detects truncation and rewriting.
+    ///
+    /// # Errors
+    /// [`StoreError::DoesNotExtend`] if it does not, or a backend error.
+    fn verify_extends(&self, head: &Head) -> Result<(), StoreError> {
+        match self.hash_at(head.version)? {
+            Some(hash) if hash == head.hash => Ok(()),
+            Some(hash) => Err(StoreError::DoesNotExtend {
+                version: head.version,
+                found: format!("hash {hash}, not {}", head.hash),
+            }),
+            None => Err(StoreError::DoesNotExtend {
+                version: head.version,
+                found: format!("only {} records", self.head()?.version),
+            }),
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Replay: the fold of [`AgreementState::apply`] over a log.
+//!
+//! Replay is pure and total. It reads no clock, file or random source; the same records and
+//! rules always give the same state and the same serialized JSON. Any sequence of records,
+//! however broken, gives a state or a typed error naming the offending record; it never
+//! panics. Strict replay stops at the first record the rules refuse; lenient replay skips it
+//! and lists it with the reason.
+
+use std::borrow::Borrow;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::Record;
+use crate::id::{EventId, Seq};
+use crate::sanction::RuleSet;
+use crate::state::{AgreementState, Rejection, SeqCheck};
+use crate::time::Timestamp;
+
+/// Why strict replay stopped.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// The record at `seq` (event `id`) breaks a rule.
+    #[error("record {seq} (event {id}) was refused: {reason}")]
+    Rejected {
+        /// Its sequence number as written.
+        seq: Seq,
+        /// Its event id.
+        id: EventId,
+        /// The rule it breaks.
+        reason: Rejection,
+    },
+}
+
+/// A record lenient replay skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejected {
+    /// Its sequence number as written.
+    pub seq: Seq,
+    /// Its event id.
+    pub id: EventId,
+    /// Why.
+    pub reason: Rejection,
+}
+
+/// Numbers missing from a log: lenient replay carries on after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gap {
+    /// The number that was expected.
+    pub expected: Seq,
+    /// The number found instead.
+    pub found: Seq,
+}
+
+/// What lenient replay gives: the state of the records it accepted, and what it skipped.
+#[derive(Debug, Clone)]
+pub struct LenientReplay {
+    /// The state.
+    pub state: AgreementState,
+    /// Skipped records, in log order.
+    pub rejected: Vec<Rejected>,
+    /// Missing sequence numbers.
+    pub gaps: Vec<Gap>,
+}
+
+/// Replay with options: downstream rules, a knowledge time, a snapshot to start from.
+#[derive(Debug, Clone, Default)]
+pub struct Replayer {
+    start: AgreementState,
+    as_of: Option<Timestamp>,
+}
+
+impl Replayer {
+    /// Replay from the empty state with the policy's rules only.
+    #[must_use]
+    pub fn new() -> Replayer {
+        Replayer::default()
+    }
+
+    /// Also run these downstream rules.
+    ///
+    /// # Errors
+    /// [`Rejection::RuleIdCollision`] if two rules share an id (collisions with the policy's
+    /// rules are reported when the genesis is applied).
+    pub fn rules(mut self, rules: RuleSet) -> Result<Replayer, Rejection> {
+        self.start = self.start.with_rules(rules)?;
+        Ok(self)
+    }
+
+    /// Continue from a state (a snapshot), keeping the rules it has.
+    #[must_use]
+    pub fn from_state(mut self, state: AgreementState) -> Replayer {
+        self.start = state;
+        self
+    }
+
+    /// Use only records recorded at or before `known_at`: the state a monitor had then.
+    #[must_use]
+    pub fn as_of(mut self, known_at: Timestamp) -> Replayer {
+        self.as_of = Some(known_at);
+        self
+    }
+
+    /// Strict replay.
+    ///
+    /// # Errors
+    /// [`ReplayError::Rejected`] for the first record the rules refuse.
+    pub fn strict<I>(self, records: I) -> Result<AgreementState, ReplayError>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Record>,
+    {
+        let mut state = self.start;
+        for r in records {
+            let r = r.borrow();
+            if self.as_of.is_some_and(|t| r.event.recorded_at > t) {
+                break;
+            }
+            state
+                .apply_with(r, SeqCheck::Next)
+                .map_err(|reason| ReplayError::Rejected {
+                    seq: r.seq,
+                    id: r.event.id,
+                    reason,
+                })?;
+        }
+        Ok(state)
+    }
+
+    /// Lenient replay: skips what the rules refuse, notes gaps, never fails.
+    pub fn lenient<I>(self, records: I) -> LenientReplay
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Record>,
+    {
+        let mut state = self.start;
+        let mut rejected = Vec::new();
+        let mut gaps = Vec::new();
+        let mut prev = state.last_seq();
+        for r in records {
+            let r = r.borrow();
+            if self.as_of.is_some_and(|t| r.event.recorded_at > t) {
+                continue;
+            }
+            let expected = prev.map_or(Some(Seq::FIRST), Seq::next);
+            let reject = |reason: Rejection| Rejected {
+                seq: r.seq,
+                id: r.event.id,
+                reason,
+            };
+            match expected {
+                Some(expected) if r.seq < expected => {
+                    rejected.push(reject(Rejection::OutOfSequence {
+                        expected,
+                        found: r.seq,
+                    }));
+                    continue;
+                }
+                Some(expected) if r.seq > expected => gaps.push(Gap {
+                    expected,
+                    found: r.seq,
+                }),
+                Some(_) => {}
+                None => {
+                    rejected.push(reject(Rejection::OutOfSequence {
+                        expected: Seq(u64::MAX),
+                        found: r.seq,
+                    }));
+                    continue;
+                }
+            }
+            if let Err(reason) = state.apply_with(r, SeqCheck::Increasing) {
+                rejected.push(reject(reason));
+                state.skip_seq(r.seq);
+            }
+            prev = Some(r.seq);
+        }
+        LenientReplay {
+            state,
+            rejected,
+            gaps,
+        }
+    }
+}
+
+/// Strict replay with the policy's rules.
+///
+/// # Errors
+/// [`ReplayError::Rejected`] for the first record the rules refuse.
+pub fn replay<I>(records: I) -> Result<AgreementState, ReplayError>
+where
+    I: IntoIterator,
+    I::Item: Borrow<Record>,
+{
+    Replayer::new().strict(records)
+}
+
+/// Lenient replay with the policy's rules: skips what the rules refuse and lists it.
+pub fn replay_lenient<I>(records: I) -> LenientReplay
+where
+    I: IntoIterator,
+    I::Item: Borrow<Record>,
+{
+    Replayer::new().lenient(records)
+}
+
+/// Strict replay of the records recorded at or before `known_at`: what was known then.
+///
+/// # Errors
+/// [`ReplayError::Rejected`] for the first of those records the rules refuse.
+pub fn replay_as_of<I>(records: I, known_at: Timestamp) -> Result<AgreementState, ReplayError>
+where
+    I: IntoIterator,
+    I::Item: Borrow<Record>,
+{
+    Replayer::new().as_of(known_at).strict(records)
+}

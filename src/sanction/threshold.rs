@@ -1,0 +1,131 @@
+//! The built-in threshold rule: weighted violations by one party within a sliding window.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::agreement::{Escalation, ThresholdRule};
+use crate::allegation::AllegationRecord;
+use crate::id::{EventId, PartyId, RuleId};
+use crate::sanction::{Rule, Trigger, Verdict, View};
+use crate::time::Timestamp;
+
+impl ThresholdRule {
+    /// Whether `a` counts for this rule now: its term is in scope, it meets the evidence
+    /// standard, it stands, and no standing decision of this rule cites it yet.
+    fn counts(&self, view: &dyn View, a: &AllegationRecord) -> bool {
+        self.terms.includes(&a.allegation.term)
+            && a.meets(&self.evidence)
+            && view.stands(&a.id)
+            && !view.is_cited(&a.id, &self.id)
+    }
+
+    fn weight(&self, a: &AllegationRecord) -> u64 {
+        u64::from(self.weights.of(a.allegation.severity))
+    }
+
+    /// The violations to cite if some window `[start, start + window]` holding all of `a`
+    /// reaches the threshold: the earliest such window, and in it `a` plus the earliest
+    /// others until the weight reaches the threshold. `candidates` are sorted by earliest
+    /// occurrence, then sequence number.
+    fn window_with(
+        &self,
+        a: &AllegationRecord,
+        candidates: &[&AllegationRecord],
+    ) -> Option<Vec<EventId>> {
+        let need = u64::from(self.threshold);
+        let mut tried = BTreeSet::new();
+        for start in candidates.iter().map(|c| c.occurred.earliest()) {
+            if start > a.occurred.earliest() {
+                break;
+            }
+            if !tried.insert(start) {
+                continue;
+            }
+            let end = self.window.after(start);
+            if end.is_some_and(|e| a.occurred.latest() > e) {
+                continue;
+            }
+            let mut total = self.weight(a);
+            let mut cited = Vec::new();
+            for m in candidates {
+                if total >= need {
+                    break;
+                }
+                let inside =
+                    m.occurred.earliest() >= start && end.is_none_or(|e| m.occurred.latest() <= e);
+                if m.id != a.id && inside {
+                    total = total.saturating_add(self.weight(m));
+                    cited.push(*m);
+                }
+            }
+            if total >= need {
+                cited.push(a);
+                cited.sort_by_key(|c| (c.occurred.earliest(), c.seq));
+                return Some(cited.into_iter().map(|c| c.id).collect());
+            }
+        }
+        None
+    }
+}
+
+impl Rule for ThresholdRule {
+    fn id(&self) -> &RuleId {
+        &self.id
+    }
+
+    fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
+        let mut verdicts = Vec::new();
+        let mut taken: BTreeSet<EventId> = BTreeSet::new();
+        let mut fired: BTreeMap<PartyId, usize> = BTreeMap::new();
+        for id in trigger.changed {
+            if taken.contains(id) {
+                continue;
+            }
+            let Some(a) = view.allegation(id) else {
+                continue;
+            };
+            if !self.counts(view, a) {
+                continue;
+            }
+            let party = a.accused();
+            let from = self.window.before(a.occurred.latest());
+            let to = self
+                .window
+                .after(a.occurred.earliest())
+                .unwrap_or(Timestamp::MAX_UTC);
+            let candidates: Vec<&AllegationRecord> = view
+                .allegations_against(party, from, to)
+                .into_iter()
+                .filter(|c| !taken.contains(&c.id) && self.counts(view, c))
+                .collect();
+            let Some(cited) = self.window_with(a, &candidates) else {
+                continue;
+            };
+            let prior =
+                view.standing_decisions(&self.id, party) + fired.get(party).copied().unwrap_or(0);
+            let level = match self.escalation {
+                Escalation::Fixed => self.level,
+                Escalation::Ladder => self.level.up_by(prior),
+            };
+            let mut evidence = Vec::new();
+            for c in &cited {
+                if let Some(rec) = view.allegation(c) {
+                    for e in rec.evidence_for(&self.evidence) {
+                        if !evidence.contains(&e) {
+                            evidence.push(e);
+                        }
+                    }
+                }
+            }
+            taken.extend(cited.iter().copied());
+            *fired.entry(party.clone()).or_default() += 1;
+            verdicts.push(Verdict {
+                party: party.clone(),
+                level,
+                violations: cited,
+                evidence,
+                procedure: self.procedure,
+            });
+        }
+        verdicts
+    }
+}

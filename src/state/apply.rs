@@ -1,0 +1,433 @@
+//! Validation: whether an event may enter the log. Nothing here changes the state.
+
+use std::collections::BTreeSet;
+
+use crate::agreement::{AcceptanceLevel, Procedure, Role};
+use crate::event::{Amendment, Event, Payload, Period, Record, SchemaVersion};
+use crate::id::{ConditionId, DecisionId, EventId, PartyId, Seq, TermId};
+use crate::sanction::Stage;
+use crate::state::{AgreementState, Rejection, SeqCheck, TermRecord};
+use crate::time::Timestamp;
+
+impl AgreementState {
+    pub(crate) fn validate(&self, record: &Record, seq_check: SeqCheck) -> Result<(), Rejection> {
+        let event = &record.event;
+        let expected = match self.facts.last_seq {
+            None => Seq::FIRST,
+            Some(last) => last.next().ok_or(Rejection::OutOfSequence {
+                expected: last,
+                found: record.seq,
+            })?,
+        };
+        let in_order = match seq_check {
+            SeqCheck::Next => record.seq == expected,
+            SeqCheck::Increasing => record.seq >= expected,
+        };
+        if !in_order {
+            return Err(Rejection::OutOfSequence {
+                expected,
+                found: record.seq,
+            });
+        }
+        if event.schema != SchemaVersion::CURRENT {
+            return Err(Rejection::UnsupportedSchema {
+                found: event.schema.0,
+            });
+        }
+        if let Some(seq) = self.facts.ids.get(&event.id) {
+            return Err(Rejection::DuplicateId {
+                id: event.id,
+                seq: *seq,
+            });
+        }
+        if let Some(previous) = self.facts.last_recorded
+            && event.recorded_at < previous
+        {
+            return Err(Rejection::RecordedBeforePrevious {
+                recorded_at: event.recorded_at,
+                previous,
+            });
+        }
+        if event.occurred_at.earliest() > event.recorded_at {
+            return Err(Rejection::OccurredAfterRecorded {
+                occurred: event.occurred_at.earliest(),
+                recorded_at: event.recorded_at,
+            });
+        }
+        match (&self.facts.genesis, &event.payload) {
+            (None, Payload::AgreementConcluded(agreement)) => {
+                agreement.validate()?;
+                if agreement.find_party(&event.author).is_none() {
+                    return Err(Rejection::UnknownParty(event.author.clone()));
+                }
+                let mut ids: BTreeSet<_> = agreement.policy.rules.iter().map(|r| &r.id).collect();
+                for id in self.custom.iter().map(|r| r.id()) {
+                    if !ids.insert(id) {
+                        return Err(Rejection::RuleIdCollision(id.clone()));
+                    }
+                }
+                Ok(())
+            }
+            (None, other) => Err(Rejection::NotGenesis {
+                found: other.kind(),
+            }),
+            (Some(genesis), Payload::AgreementConcluded(_)) => {
+                Err(Rejection::SecondGenesis { genesis: *genesis })
+            }
+            (Some(_), _) => self.validate_payload(event),
+        }
+    }
+
+    fn author_role(&self, event: &Event) -> Result<Role, Rejection> {
+        self.role(&event.author)
+            .ok_or_else(|| Rejection::UnknownParty(event.author.clone()))
+    }
+
+    fn known_party(&self, party: &PartyId) -> Result<Role, Rejection> {
+        self.role(party)
+            .ok_or_else(|| Rejection::UnknownParty(party.clone()))
+    }
+
+    fn known_term(&self, term: &TermId) -> Result<&TermRecord, Rejection> {
+        self.facts
+            .terms
+            .get(term)
+            .ok_or_else(|| Rejection::UnknownTerm(term.clone()))
+    }
+
+    fn live_term(&self, term: &TermId) -> Result<&TermRecord, Rejection> {
+        let record = self.known_term(term)?;
+        if record.terminated.is_some() {
+            return Err(Rejection::TermTerminated(term.clone()));
+        }
+        Ok(record)
+    }
+
+    fn bound(record: &TermRecord, party: &PartyId) -> Result<(), Rejection> {
+        if record.term.binds(party) {
+            Ok(())
+        } else {
+            Err(Rejection::NotBound {
+                party: party.clone(),
+                term: record.term.id.clone(),
+            })
+        }
+    }
+
+    fn period(period: &Period, recorded_at: Timestamp) -> Result<(), Rejection> {
+        if period.from <= period.to && period.to <= recorded_at {
+            Ok(())
+        } else {
+            Err(Rejection::InvalidPeriod {
+                from: period.from,
+                to: period.to,
+            })
+        }
+    }
+
+    fn validate_payload(&self, event: &Event) -> Result<(), Rejection> {
+        let role = self.author_role(event)?;
+        let kind = event.payload.kind();
+        let deny = || Rejection::Unauthorized {
+            author: event.author.clone(),
+            role,
+            action: kind,
+        };
+        let staff = matches!(role, Role::Mediator | Role::Guarantor);
+        match &event.payload {
+            Payload::AgreementConcluded(_) => Err(Rejection::SecondGenesis {
+                genesis: self.facts.genesis.unwrap_or(event.id),
+            }),
+            Payload::TermAccepted { term, level, .. } => {
+                let record = self.live_term(term)?;
+                Self::bound(record, &event.author)?;
+                if self.facts.withdrawals.contains_key(&event.author) {
+                    return Err(Rejection::AlreadyWithdrawn(event.author.clone()));
+                }
+                if record
+                    .acceptances
+                    .get(&event.author)
+                    .is_some_and(|a| a.level.rank() >= level.rank())
+                {
+                    return Err(Rejection::AcceptanceNotRaised {
+                        party: event.author.clone(),
+                        term: term.clone(),
+                    });
+                }
+                if let AcceptanceLevel::Conditional { conditions } = level {
+                    self.new_conditions(conditions.iter().map(|c| &c.id))?;
+                }
+                Ok(())
+            }
+            Payload::ConditionMet { condition, .. } => {
+                let c = self
+                    .facts
+                    .conditions
+                    .get(condition)
+                    .ok_or_else(|| Rejection::UnknownCondition(condition.clone()))?;
+                if c.met.is_some() {
+                    return Err(Rejection::ConditionAlreadyMet(condition.clone()));
+                }
+                let owner = c.owner.as_ref() == Some(&event.author);
+                if owner || staff || role == Role::Monitor {
+                    Ok(())
+                } else {
+                    Err(deny())
+                }
+            }
+            Payload::TermAmended { term, amendment } => {
+                if role != Role::Mediator {
+                    return Err(deny());
+                }
+                self.live_term(term)?;
+                match amendment {
+                    Amendment::Extend(span) if span.as_secs() == 0 => {
+                        Err(Rejection::EmptyAmendment)
+                    }
+                    Amendment::SetDuration(Some(span)) if span.as_secs() == 0 => {
+                        Err(Rejection::EmptyAmendment)
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Payload::TermSuspended { term, .. } => {
+                if !staff {
+                    return Err(deny());
+                }
+                if self.live_term(term)?.is_suspended() {
+                    return Err(Rejection::AlreadySuspended(term.clone()));
+                }
+                Ok(())
+            }
+            Payload::TermResumed { term } => {
+                if !staff {
+                    return Err(deny());
+                }
+                if !self.live_term(term)?.is_suspended() {
+                    return Err(Rejection::NotSuspended(term.clone()));
+                }
+                Ok(())
+            }
+            Payload::TermTerminated { term, .. } => {
+                if !staff {
+                    return Err(deny());
+                }
+                self.live_term(term).map(|_| ())
+            }
+            Payload::PartyWithdrew { .. } => {
+                if self.facts.withdrawals.contains_key(&event.author) {
+                    Err(Rejection::AlreadyWithdrawn(event.author.clone()))
+                } else {
+                    Ok(())
+                }
+            }
+            Payload::ViolationAlleged(a) => {
+                self.known_party(&a.accused)?;
+                let record = self.known_term(&a.term)?;
+                Self::bound(record, &a.accused)?;
+                if a.accused == event.author {
+                    return Err(deny());
+                }
+                if !record.term.kind.covers(&a.target) {
+                    return Err(Rejection::TargetNotCovered {
+                        term: a.term.clone(),
+                        target: a.target.clone(),
+                    });
+                }
+                Ok(())
+            }
+            Payload::AllegationDenied { allegation, .. } => {
+                let a = self.open_allegation(allegation)?;
+                if a.accused() != &event.author {
+                    return Err(deny());
+                }
+                if a.denial.is_some() {
+                    return Err(Rejection::AlreadyDenied(*allegation));
+                }
+                Ok(())
+            }
+            Payload::AllegationCorroborated { allegation, .. } => {
+                let a = self.open_allegation(allegation)?;
+                if a.accused() == &event.author || a.accuser == event.author {
+                    return Err(deny());
+                }
+                if a.corroborations.iter().any(|(p, _)| p == &event.author) {
+                    return Err(Rejection::AlreadyCorroborated {
+                        party: event.author.clone(),
+                        allegation: *allegation,
+                    });
+                }
+                Ok(())
+            }
+            Payload::VerificationFinding(v) => {
+                self.open_allegation(&v.allegation)?;
+                if role == Role::Monitor {
+                    Ok(())
+                } else {
+                    Err(deny())
+                }
+            }
+            Payload::AllegationRetracted { allegation, .. } => {
+                let a = self.open_allegation(allegation)?;
+                if a.accuser == event.author {
+                    Ok(())
+                } else {
+                    Err(deny())
+                }
+            }
+            Payload::AggregateClaimed {
+                accused,
+                term,
+                period,
+                ..
+            } => {
+                self.known_party(accused)?;
+                if let Some(term) = term {
+                    self.known_term(term)?;
+                }
+                if accused == &event.author {
+                    return Err(deny());
+                }
+                Self::period(period, event.recorded_at)
+            }
+            Payload::ComplianceAttested {
+                party,
+                term,
+                period,
+                ..
+            } => {
+                self.known_party(party)?;
+                Self::bound(self.known_term(term)?, party)?;
+                if party != &event.author && role != Role::Monitor {
+                    return Err(deny());
+                }
+                Self::period(period, event.recorded_at)
+            }
+            Payload::ControlChanged { controller, .. } => {
+                self.known_party(controller)?;
+                if matches!(role, Role::Belligerent | Role::Monitor | Role::Mediator) {
+                    Ok(())
+                } else {
+                    Err(deny())
+                }
+            }
+            Payload::SanctionImposed {
+                against, decision, ..
+            } => {
+                if !staff {
+                    return Err(deny());
+                }
+                self.known_party(against)?;
+                if let Some(id) = decision {
+                    let d = self
+                        .decision_ref(*id)
+                        .ok_or(Rejection::UnknownDecision(*id))?;
+                    if &d.party != against {
+                        return Err(Rejection::DecisionMismatch {
+                            decision: *id,
+                            against: d.party.clone(),
+                            party: against.clone(),
+                        });
+                    }
+                    if !matches!(
+                        self.decision_stage(*id, event.recorded_at),
+                        Some(Stage::InForce | Stage::Notice { .. })
+                    ) {
+                        return Err(Rejection::DecisionEnded(*id));
+                    }
+                }
+                Ok(())
+            }
+            Payload::SanctionLifted { imposition, .. } => {
+                if !staff {
+                    return Err(deny());
+                }
+                let imp = self
+                    .facts
+                    .impositions
+                    .get(imposition)
+                    .ok_or(Rejection::UnknownImposition(*imposition))?;
+                if imp.lifted.is_some() {
+                    return Err(Rejection::AlreadyLifted(*imposition));
+                }
+                if self
+                    .agreement_ref()
+                    .is_some_and(|a| a.policy.relief.is_some())
+                    && !self.relief_covers(&imp.against, imp.imposed_at, event.recorded_at)
+                {
+                    return Err(Rejection::ReliefNotGranted(imp.against.clone()));
+                }
+                Ok(())
+            }
+            Payload::ProcedureHalted { decision, .. } => {
+                if role != Role::Mediator {
+                    return Err(deny());
+                }
+                self.haltable(*decision, event.recorded_at)
+            }
+            Payload::ReliefApproved { party } => {
+                if role != Role::Approver {
+                    return Err(deny());
+                }
+                let named = self
+                    .agreement_ref()
+                    .and_then(|a| a.policy.relief.as_ref())
+                    .is_some_and(|r| r.approvers.contains(&event.author));
+                if !named {
+                    return Err(deny());
+                }
+                self.known_party(party)?;
+                self.approvable(party, &event.author, event.recorded_at)
+            }
+        }
+    }
+
+    fn open_allegation(
+        &self,
+        id: &EventId,
+    ) -> Result<&crate::allegation::AllegationRecord, Rejection> {
+        let a = self
+            .allegation_by_id(id)
+            .ok_or(Rejection::UnknownAllegation(*id))?;
+        if a.retraction.is_some() {
+            return Err(Rejection::AllegationRetracted(*id));
+        }
+        Ok(a)
+    }
+
+    fn new_conditions<'a>(
+        &self,
+        ids: impl Iterator<Item = &'a ConditionId>,
+    ) -> Result<(), Rejection> {
+        let mut seen = BTreeSet::new();
+        let mut any = false;
+        for id in ids {
+            any = true;
+            if self.facts.conditions.contains_key(id) || !seen.insert(id) {
+                return Err(Rejection::DuplicateCondition(id.clone()));
+            }
+        }
+        if any {
+            Ok(())
+        } else {
+            Err(Rejection::NoConditions)
+        }
+    }
+
+    fn haltable(&self, id: DecisionId, at: Timestamp) -> Result<(), Rejection> {
+        let d = self
+            .decision_ref(id)
+            .ok_or(Rejection::UnknownDecision(id))?;
+        if !matches!(d.procedure, Procedure::NoticeAndDeadline { .. }) {
+            return Err(Rejection::NotAProcedure(id));
+        }
+        match self.decision_stage(id, at) {
+            Some(Stage::Notice { .. }) => Ok(()),
+            Some(Stage::InForce) => Err(Rejection::DeadlinePassed {
+                decision: id,
+                deadline: d.effective_at.unwrap_or(d.decided_at),
+            }),
+            _ => Err(Rejection::DecisionEnded(id)),
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! The agreement state: what a log adds up to, and the one rule set that both validates an
+//! event (`check`) and folds it in (`apply`).
+//!
+//! [`AgreementState::apply`] is all-or-nothing: it validates the whole event before it changes
+//! anything, so a refused event leaves the state exactly as it was. Applying one event costs
+//! time in proportion to what the event can change (one allegation; or, for an event that moves
+//! an obligation window, the allegations inside the part of the window that moved), never to
+//! the length of the log.
+
+mod apply;
+mod clock;
+mod engine;
+mod mutate;
+mod query;
+mod records;
+mod rejection;
+mod relief;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::agreement::{Activation, Agreement, Role};
+use crate::allegation::{AllegationRecord, VerificationStatus};
+use crate::event::Record;
+use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
+use crate::sanction::{Decision, Rule, RuleSet, View};
+use crate::time::Timestamp;
+
+pub use records::{
+    AcceptanceRecord, Applied, ApprovalRecord, AttestationRecord, ClaimRecord, ConditionRecord,
+    ControlRecord, FaultReason, ImpositionRecord, ReliefGrant, RuleFault, Stamp, Suspension, Tally,
+    TermRecord, TermStatus,
+};
+pub use rejection::Rejection;
+
+/// The facts: everything the state is, serialized as a snapshot.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Facts {
+    agreement: Option<Agreement>,
+    genesis: Option<EventId>,
+    last_seq: Option<Seq>,
+    last_recorded: Option<Timestamp>,
+    ids: BTreeMap<EventId, Seq>,
+    terms: BTreeMap<TermId, TermRecord>,
+    conditions: BTreeMap<ConditionId, ConditionRecord>,
+    allegations: BTreeMap<Seq, AllegationRecord>,
+    claims: Vec<ClaimRecord>,
+    attestations: Vec<AttestationRecord>,
+    control: BTreeMap<String, Vec<ControlRecord>>,
+    withdrawals: BTreeMap<PartyId, Stamp>,
+    decisions: Vec<Decision>,
+    impositions: BTreeMap<EventId, ImpositionRecord>,
+    approvals: BTreeMap<PartyId, Vec<ApprovalRecord>>,
+    reliefs: Vec<ReliefGrant>,
+    last_confirmation: BTreeMap<PartyId, Timestamp>,
+    faults: Vec<RuleFault>,
+}
+
+type Keyed = BTreeSet<(Timestamp, Seq)>;
+
+/// Lookups derived from the facts; rebuilt when a snapshot is loaded.
+#[derive(Clone, Default)]
+struct Index {
+    roles: BTreeMap<PartyId, Role>,
+    dependents: BTreeMap<TermId, Vec<TermId>>,
+    by_term_party: BTreeMap<(TermId, PartyId), Keyed>,
+    by_party: BTreeMap<PartyId, Keyed>,
+    confirmed: BTreeMap<TermId, Keyed>,
+    cited: BTreeMap<EventId, Vec<DecisionId>>,
+    active: BTreeMap<PartyId, BTreeSet<DecisionId>>,
+    rules: Vec<Arc<dyn Rule>>,
+}
+
+/// The state of an agreement as a log describes it.
+///
+/// Build it with [`crate::replay`] or fold records in one at a time with
+/// [`AgreementState::apply`]. Serialize it to take a snapshot; deserializing a snapshot gives a
+/// state that continues exactly as the original would (attach downstream rules again with
+/// [`AgreementState::with_rules`]).
+#[derive(Clone, Default)]
+pub struct AgreementState {
+    facts: Facts,
+    index: Index,
+    custom: RuleSet,
+}
+
+impl AgreementState {
+    /// An empty state, before the genesis, running only the policy's built-in rules.
+    #[must_use]
+    pub fn new() -> AgreementState {
+        AgreementState::default()
+    }
+
+    /// The same state, also running these downstream rules from now on.
+    ///
+    /// # Errors
+    /// [`Rejection::RuleIdCollision`] if a rule's id is the id of a policy rule or of another
+    /// downstream rule.
+    pub fn with_rules(mut self, rules: RuleSet) -> Result<AgreementState, Rejection> {
+        let mut seen: BTreeSet<RuleId> = self
+            .facts
+            .agreement
+            .iter()
+            .flat_map(|a| a.policy.rules.iter().map(|r| r.id.clone()))
+            .collect();
+        for id in rules.ids() {
+            if !seen.insert(id.clone()) {
+                return Err(Rejection::RuleIdCollision(id));
+            }
+        }
+        self.custom = rules;
+        self.refresh_rules();
+        Ok(self)
+    }
+
+    /// The downstream rules this state runs.
+    #[must_use]
+    pub fn rules(&self) -> &RuleSet {
+        &self.custom
+    }
+
+    fn refresh_rules(&mut self) {
+        let mut rules: Vec<Arc<dyn Rule>> = Vec::new();
+        if let Some(a) = &self.facts.agreement {
+            for r in &a.policy.rules {
+                rules.push(Arc::new(r.clone()));
+            }
+        }
+        rules.extend(self.custom.iter().cloned());
+        self.index.rules = rules;
+    }
+
+    /// Rebuilds every lookup from the facts.
+    fn rebuild_index(&mut self) {
+        let mut index = Index::default();
+        if let Some(a) = &self.facts.agreement {
+            index.roles = a.parties.iter().map(|p| (p.id.clone(), p.role)).collect();
+            index.dependents = dependents_of(a);
+        }
+        for (seq, rec) in &self.facts.allegations {
+            let key = (rec.occurred.earliest(), *seq);
+            let accused = rec.accused().clone();
+            let term = rec.allegation.term.clone();
+            index
+                .by_term_party
+                .entry((term.clone(), accused.clone()))
+                .or_default()
+                .insert(key);
+            index.by_party.entry(accused).or_default().insert(key);
+            if rec.status() == VerificationStatus::Confirmed {
+                index.confirmed.entry(term).or_default().insert(key);
+            }
+        }
+        for d in &self.facts.decisions {
+            for v in &d.violations {
+                index.cited.entry(*v).or_default().push(d.id);
+            }
+            if d.is_active() {
+                index
+                    .active
+                    .entry(d.party.clone())
+                    .or_default()
+                    .insert(d.id);
+            }
+        }
+        self.index = index;
+        self.refresh_rules();
+    }
+
+    fn role(&self, party: &PartyId) -> Option<Role> {
+        self.index.roles.get(party).copied()
+    }
+
+    fn agreement_ref(&self) -> Option<&Agreement> {
+        self.facts.agreement.as_ref()
+    }
+
+    fn allegation_by_id(&self, id: &EventId) -> Option<&AllegationRecord> {
+        let seq = self.facts.ids.get(id)?;
+        self.facts.allegations.get(seq)
+    }
+
+    fn decision_ref(&self, id: DecisionId) -> Option<&Decision> {
+        let i = usize::try_from(id.0.checked_sub(1)?).ok()?;
+        self.facts.decisions.get(i)
+    }
+
+    fn decision_mut(&mut self, id: DecisionId) -> Option<&mut Decision> {
+        let i = usize::try_from(id.0.checked_sub(1)?).ok()?;
+        self.facts.decisions.get_mut(i)
+    }
+}
+
+/// Direct dependents: the terms whose activation waits on each term.
+fn dependents_of(a: &Agreement) -> BTreeMap<TermId, Vec<TermId>> {
+    let mut deps: BTreeMap<TermId, Vec<TermId>> = BTreeMap::new();
+    for t in &a.terms {
+        if let Activation::AfterHeld { term, .. } = &t.activation {
+            deps.entry(term.clone()).or_default().push(t.id.clone());
+        }
+    }
+    deps
+}
+
+impl Serialize for AgreementState {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.facts.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for AgreementState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let facts = Facts::deserialize(d)?;
+        if let Some(a) = &facts.agreement {
+            a.validate().map_err(serde::de::Error::custom)?;
+        }
+        let mut state = AgreementState {
+            facts,
+            index: Index::default(),
+            custom: RuleSet::default(),
+        };
+        state.rebuild_index();
+        Ok(state)
+    }
+}
+
+impl PartialEq for AgreementState {
+    /// Two states are equal when their facts are (downstream rules are not compared).
+    fn eq(&self, other: &Self) -> bool {
+        self.facts == other.facts
+    }
+}
+
+impl fmt::Debug for AgreementState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AgreementState")
+            .field("last_seq", &self.facts.last_seq)
+            .field("allegations", &self.facts.allegations.len())
+            .field("decisions", &self.facts.decisions.len())
+            .field("rules", &self.custom)
+            .finish_non_exhaustive()
+    }
+}
+
+impl View for AgreementState {
+    fn agreement(&self) -> &Agreement {
+        static EMPTY: std::sync::OnceLock<Agreement> = std::sync::OnceLock::new();
+        match &self.facts.agreement {
+            Some(a) => a,
+            None => EMPTY.get_or_init(|| Agreement::new("")),
+        }
+    }
+
+    fn allegation(&self, id: &EventId) -> Option<&AllegationRecord> {
+        self.allegation_by_id(id)
+    }
+
+    fn stands(&self, id: &EventId) -> bool {
+        self.allegation_by_id(id)
+            .is_some_and(|a| self.stands_rec(a))
+    }
+
+    fn allegations_against(
+        &self,
+        party: &PartyId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Vec<&AllegationRecord> {
+        if from > to {
+            return Vec::new();
+        }
+        self.index
+            .by_party
+            .get(party)
+            .into_iter()
+            .flat_map(|keys| keys.range((from, Seq(0))..=(to, Seq(u64::MAX))))
+            .filter_map(|(_, seq)| self.facts.allegations.get(seq))
+            .collect()
+    }
+
+    fn is_cited(&self, allegation: &EventId, rule: &RuleId) -> bool {
+        self.index.cited.get(allegation).is_some_and(|ds| {
+            ds.iter()
+                .filter_map(|d| self.decision_ref(*d))
+                .any(|d| &d.rule == rule && d.stands())
+        })
+    }
+
+    fn standing_decisions(&self, rule: &RuleId, party: &PartyId) -> usize {
+        self.facts
+            .decisions
+            .iter()
+            .rev()
+            .filter(|d| &d.rule == rule && &d.party == party && d.stands())
+            .count()
+    }
+
+    fn decisions(&self) -> &[Decision] {
+        &self.facts.decisions
+    }
+}
+
+/// How strictly [`AgreementState::apply`] checks sequence numbers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum SeqCheck {
+    /// The next number exactly (gapless).
+    Next,
+    /// Any larger number (lenient replay, which reports gaps itself).
+    Increasing,
+}
+
+impl AgreementState {
+    /// Applies one record: validates it against the rules, folds it in, and runs the sanction
+    /// rules. Its sequence number must be the next one.
+    ///
+    /// # Errors
+    /// A [`Rejection`] naming the first rule the record breaks; the state is then unchanged.
+    pub fn apply(&mut self, record: &Record) -> Result<Applied, Rejection> {
+        self.apply_with(record, SeqCheck::Next)
+    }
+
+    /// Checks whether [`AgreementState::apply`] would accept the record, changing nothing.
+    ///
+    /// # Errors
+    /// The [`Rejection`] `apply` would return.
+    pub fn check(&self, record: &Record) -> Result<(), Rejection> {
+        self.validate(record, SeqCheck::Next)
+    }
+
+    pub(crate) fn apply_with(
+        &mut self,
+        record: &Record,
+        seq_check: SeqCheck,
+    ) -> Result<Applied, Rejection> {
+        self.validate(record, seq_check)?;
+        Ok(self.fold(record))
+    }
+
+    /// Lenient replay skips a record: its number is used up.
+    pub(crate) fn skip_seq(&mut self, seq: Seq) {
+        if self.facts.last_seq.is_none_or(|last| seq > last) {
+            self.facts.last_seq = Some(seq);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

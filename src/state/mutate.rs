@@ -1,0 +1,367 @@
+//! Folding a validated record into the facts.
+
+use crate::agreement::{AcceptanceLevel, Agreement};
+use crate::allegation::{AllegationRecord, FindingRecord, VerificationStatus};
+use crate::event::{Amendment, Payload, Record};
+use crate::id::{DecisionId, Seq};
+use crate::sanction::{EndReason, Ending};
+use crate::state::{
+    AcceptanceRecord, AgreementState, Applied, ApprovalRecord, AttestationRecord, ClaimRecord,
+    ConditionRecord, ControlRecord, ImpositionRecord, Stamp, Suspension, TermRecord,
+};
+
+impl AgreementState {
+    /// Folds a record that [`AgreementState::validate`] accepted: facts first, then the
+    /// sanction engine, then relief that has come due.
+    pub(crate) fn fold(&mut self, record: &Record) -> Applied {
+        let recorded_at = record.event.recorded_at;
+        let mut applied = Applied {
+            seq: record.seq,
+            ..Applied::default()
+        };
+        applied.ended.extend(self.grant_due_relief(recorded_at));
+        let touched = self.touched_terms(&record.event);
+        let before = self.coverages(&touched);
+        let own = self.mutate(record, &mut applied);
+        let after = self.coverages(&touched);
+        let mut affected = self.affected(&before, &after);
+        affected.extend(own);
+        self.run_rules(record, affected, &mut applied);
+        applied.ended.extend(self.grant_due_relief(recorded_at));
+        applied
+    }
+
+    /// Changes the facts; returns the allegation the event is about, if any.
+    fn mutate(&mut self, record: &Record, applied: &mut Applied) -> Option<Seq> {
+        let event = &record.event;
+        let at = event.occurred_at.earliest();
+        let stamp = Stamp {
+            at,
+            event: event.id,
+        };
+        self.facts.last_seq = Some(record.seq);
+        self.facts.last_recorded = Some(event.recorded_at);
+        self.facts.ids.insert(event.id, record.seq);
+        match &event.payload {
+            Payload::AgreementConcluded(agreement) => {
+                self.conclude(agreement, event.id);
+                None
+            }
+            Payload::TermAccepted {
+                term,
+                level,
+                effective_from,
+            } => {
+                if let AcceptanceLevel::Conditional { conditions } = level {
+                    for c in conditions {
+                        self.facts.conditions.insert(
+                            c.id.clone(),
+                            ConditionRecord {
+                                term: term.clone(),
+                                owner: Some(event.author.clone()),
+                                description: c.description.clone(),
+                                met: None,
+                            },
+                        );
+                    }
+                }
+                if let Some(rec) = self.facts.terms.get_mut(term) {
+                    let earlier = match rec.acceptances.remove(&event.author) {
+                        Some(prev) => {
+                            let mut e = prev.earlier;
+                            e.push(prev.event);
+                            e
+                        }
+                        None => Vec::new(),
+                    };
+                    rec.acceptances.insert(
+                        event.author.clone(),
+                        AcceptanceRecord {
+                            level: level.clone(),
+                            effective_from: effective_from.unwrap_or(at),
+                            accepted_at: at,
+                            event: event.id,
+                            earlier,
+                        },
+                    );
+                }
+                None
+            }
+            Payload::ConditionMet { condition, .. } => {
+                if let Some(c) = self.facts.conditions.get_mut(condition) {
+                    c.met = Some(stamp);
+                }
+                None
+            }
+            Payload::TermAmended { term, amendment } => {
+                if let Some(rec) = self.facts.terms.get_mut(term) {
+                    match amendment {
+                        Amendment::Extend(by) => {
+                            rec.term.duration = rec.term.duration.map(|d| d.plus(*by));
+                        }
+                        Amendment::SetDuration(d) => rec.term.duration = *d,
+                        Amendment::ChangeKind(kind) => rec.term.kind = kind.clone(),
+                    }
+                    rec.amendments.push(event.id);
+                }
+                None
+            }
+            Payload::TermSuspended { term, .. } => {
+                if let Some(rec) = self.facts.terms.get_mut(term) {
+                    rec.suspensions.push(Suspension {
+                        from: stamp,
+                        until: None,
+                    });
+                }
+                None
+            }
+            Payload::TermResumed { term } => {
+                if let Some(s) = self
+                    .facts
+                    .terms
+                    .get_mut(term)
+                    .and_then(|rec| rec.suspensions.last_mut())
+                {
+                    s.until = Some(stamp);
+                }
+                None
+            }
+            Payload::TermTerminated { term, .. } => {
+                if let Some(rec) = self.facts.terms.get_mut(term) {
+                    rec.terminated = Some(stamp);
+                }
+                None
+            }
+            Payload::PartyWithdrew { .. } => {
+                self.facts.withdrawals.insert(event.author.clone(), stamp);
+                None
+            }
+            Payload::ViolationAlleged(a) => {
+                let rec = AllegationRecord::new(
+                    event.id,
+                    record.seq,
+                    event.author.clone(),
+                    event.occurred_at,
+                    event.recorded_at,
+                    a.clone(),
+                );
+                let key = (rec.occurred.earliest(), record.seq);
+                self.index
+                    .by_term_party
+                    .entry((a.term.clone(), a.accused.clone()))
+                    .or_default()
+                    .insert(key);
+                self.index
+                    .by_party
+                    .entry(a.accused.clone())
+                    .or_default()
+                    .insert(key);
+                self.facts.allegations.insert(record.seq, rec);
+                Some(record.seq)
+            }
+            Payload::AllegationDenied { allegation, .. } => {
+                self.update_allegation(allegation, record, |a| a.denial = Some(event.id))
+            }
+            Payload::AllegationCorroborated { allegation, .. } => {
+                self.update_allegation(allegation, record, |a| {
+                    a.corroborations.push((event.author.clone(), event.id));
+                })
+            }
+            Payload::VerificationFinding(v) => {
+                let finding = FindingRecord {
+                    event: event.id,
+                    monitor: event.author.clone(),
+                    finding: v.finding,
+                    method: v.method,
+                    confidence: v.confidence,
+                    recorded_at: event.recorded_at,
+                };
+                self.update_allegation(&v.allegation, record, |a| a.findings.push(finding))
+            }
+            Payload::AllegationRetracted { allegation, .. } => {
+                self.update_allegation(allegation, record, |a| a.retraction = Some(event.id))
+            }
+            Payload::AggregateClaimed {
+                accused,
+                term,
+                count,
+                period,
+                description,
+            } => {
+                self.facts.claims.push(ClaimRecord {
+                    event: event.id,
+                    claimant: event.author.clone(),
+                    accused: accused.clone(),
+                    term: term.clone(),
+                    count: *count,
+                    period: *period,
+                    description: description.clone(),
+                });
+                None
+            }
+            Payload::ComplianceAttested {
+                party,
+                term,
+                period,
+                statement,
+            } => {
+                self.facts.attestations.push(AttestationRecord {
+                    event: event.id,
+                    author: event.author.clone(),
+                    party: party.clone(),
+                    term: term.clone(),
+                    period: *period,
+                    statement: statement.clone(),
+                });
+                None
+            }
+            Payload::ControlChanged { place, controller } => {
+                self.facts
+                    .control
+                    .entry(place.name.clone())
+                    .or_default()
+                    .push(ControlRecord {
+                        event: event.id,
+                        place: place.clone(),
+                        controller: controller.clone(),
+                        since: event.occurred_at,
+                    });
+                None
+            }
+            Payload::SanctionImposed {
+                against,
+                level,
+                decision,
+                measures,
+            } => {
+                self.facts.impositions.insert(
+                    event.id,
+                    ImpositionRecord {
+                        event: event.id,
+                        against: against.clone(),
+                        level: *level,
+                        decision: *decision,
+                        measures: measures.clone(),
+                        imposed_at: event.recorded_at,
+                        lifted: None,
+                    },
+                );
+                None
+            }
+            Payload::SanctionLifted { imposition, .. } => {
+                if let Some(imp) = self.facts.impositions.get_mut(imposition) {
+                    imp.lifted = Some(Stamp {
+                        at: event.recorded_at,
+                        event: event.id,
+                    });
+                }
+                None
+            }
+            Payload::ProcedureHalted { decision, .. } => {
+                self.end_decision(*decision, event.recorded_at, event.id, EndReason::Halted);
+                applied.ended.push(*decision);
+                None
+            }
+            Payload::ReliefApproved { party } => {
+                self.facts
+                    .approvals
+                    .entry(party.clone())
+                    .or_default()
+                    .push(ApprovalRecord {
+                        approver: event.author.clone(),
+                        event: event.id,
+                        recorded_at: event.recorded_at,
+                    });
+                None
+            }
+        }
+    }
+
+    fn conclude(&mut self, agreement: &Agreement, genesis: crate::id::EventId) {
+        self.facts.genesis = Some(genesis);
+        for t in &agreement.terms {
+            for c in &t.conditions {
+                self.facts.conditions.insert(
+                    c.id.clone(),
+                    ConditionRecord {
+                        term: t.id.clone(),
+                        owner: None,
+                        description: c.description.clone(),
+                        met: None,
+                    },
+                );
+            }
+            self.facts
+                .terms
+                .insert(t.id.clone(), TermRecord::new(t.clone()));
+        }
+        self.facts.agreement = Some(agreement.clone());
+        self.index.roles = agreement
+            .parties
+            .iter()
+            .map(|p| (p.id.clone(), p.role))
+            .collect();
+        self.index.dependents = super::dependents_of(agreement);
+        self.refresh_rules();
+    }
+
+    /// Changes an allegation and keeps the confirmed index, the first-confirmation time and the
+    /// party's relief clock in step with its status.
+    fn update_allegation(
+        &mut self,
+        id: &crate::id::EventId,
+        record: &Record,
+        change: impl FnOnce(&mut AllegationRecord),
+    ) -> Option<Seq> {
+        let seq = *self.facts.ids.get(id)?;
+        let a = self.facts.allegations.get_mut(&seq)?;
+        let was = a.status();
+        change(a);
+        let now = a.status();
+        let key = (a.occurred.earliest(), seq);
+        let term = a.allegation.term.clone();
+        let newly_confirmed = now == VerificationStatus::Confirmed && a.confirmed_at.is_none();
+        if newly_confirmed {
+            a.confirmed_at = Some(record.event.recorded_at);
+        }
+        if was != now {
+            let confirmed = self.index.confirmed.entry(term).or_default();
+            if now == VerificationStatus::Confirmed {
+                confirmed.insert(key);
+            } else {
+                confirmed.remove(&key);
+            }
+        }
+        if newly_confirmed
+            && let Some(a) = self.facts.allegations.get(&seq)
+            && self.stands_rec(a)
+        {
+            let party = a.accused().clone();
+            let at = record.event.recorded_at;
+            let last = self.facts.last_confirmation.entry(party).or_insert(at);
+            *last = (*last).max(at);
+        }
+        Some(seq)
+    }
+
+    /// Ends an active decision.
+    pub(crate) fn end_decision(
+        &mut self,
+        id: DecisionId,
+        at: crate::time::Timestamp,
+        by: crate::id::EventId,
+        reason: EndReason,
+    ) {
+        let Some(d) = self.decision_mut(id) else {
+            return;
+        };
+        if d.ending.is_some() {
+            return;
+        }
+        d.ending = Some(Ending { at, by, reason });
+        let party = d.party.clone();
+        if let Some(active) = self.index.active.get_mut(&party) {
+            active.remove(&id);
+        }
+    }
+}

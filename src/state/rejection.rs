@@ -1,0 +1,203 @@
+//! Why an event is refused: by `append` before it enters a log, and by replay when a log
+//! written elsewhere breaks the rules.
+
+use crate::agreement::{AgreementError, Role, TargetCategory};
+use crate::event::PayloadKind;
+use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
+use crate::time::Timestamp;
+
+/// Why the state refuses an event. Every variant names what a user needs to find and fix it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The record's sequence number is not the next one.
+    #[error("sequence number {found} where {expected} was expected")]
+    OutOfSequence {
+        /// The number the state expected.
+        expected: Seq,
+        /// The number found.
+        found: Seq,
+    },
+    /// The event id is already in the log.
+    #[error("event id {id} is already in the log at {seq}")]
+    DuplicateId {
+        /// The id.
+        id: EventId,
+        /// Where it already is.
+        seq: Seq,
+    },
+    /// The schema version is not one this crate reads.
+    #[error("schema version {found} is not supported (this crate reads version 1)")]
+    UnsupportedSchema {
+        /// The version found.
+        found: u16,
+    },
+    /// The first event must conclude the agreement.
+    #[error("the first event must be the agreement (agreement_concluded), not {found}")]
+    NotGenesis {
+        /// What was found instead.
+        found: PayloadKind,
+    },
+    /// The agreement was already concluded.
+    #[error("the agreement was already concluded by event {genesis}")]
+    SecondGenesis {
+        /// The genesis event.
+        genesis: EventId,
+    },
+    /// The agreement carried by the genesis is not valid.
+    #[error("the agreement is not valid: {0}")]
+    InvalidAgreement(#[from] AgreementError),
+    /// A downstream rule has the id of a policy rule.
+    #[error("rule id {0} is used by the policy and by a downstream rule")]
+    RuleIdCollision(RuleId),
+    /// `recorded_at` is earlier than the previous event's.
+    #[error("recorded at {recorded_at}, earlier than the previous event ({previous})")]
+    RecordedBeforePrevious {
+        /// This event's `recorded_at`.
+        recorded_at: Timestamp,
+        /// The previous event's.
+        previous: Timestamp,
+    },
+    /// The event says it happened after it was recorded.
+    #[error("occurred at {occurred} but recorded earlier, at {recorded_at}")]
+    OccurredAfterRecorded {
+        /// The earliest instant it may have occurred at.
+        occurred: Timestamp,
+        /// When it was recorded.
+        recorded_at: Timestamp,
+    },
+    /// The party is not in the agreement.
+    #[error("unknown party {0}")]
+    UnknownParty(PartyId),
+    /// The term is not in the agreement.
+    #[error("unknown term {0}")]
+    UnknownTerm(TermId),
+    /// The condition was never declared.
+    #[error("unknown condition {0}")]
+    UnknownCondition(ConditionId),
+    /// No allegation has this event id.
+    #[error("unknown allegation {0}")]
+    UnknownAllegation(EventId),
+    /// No decision has this number.
+    #[error("unknown decision {0}")]
+    UnknownDecision(DecisionId),
+    /// No recorded sanction has this event id.
+    #[error("unknown sanction imposition {0}")]
+    UnknownImposition(EventId),
+    /// The author's role (or identity) does not allow this kind of event.
+    #[error("{author} ({role}) may not record {action}")]
+    Unauthorized {
+        /// The author.
+        author: PartyId,
+        /// Its role.
+        role: Role,
+        /// What it tried to record.
+        action: PayloadKind,
+    },
+    /// The party is not bound by the term.
+    #[error("{party} is not bound by term {term}")]
+    NotBound {
+        /// The party.
+        party: PartyId,
+        /// The term.
+        term: TermId,
+    },
+    /// The term does not cover the target category.
+    #[error("term {term} does not cover {target}")]
+    TargetNotCovered {
+        /// The term.
+        term: TermId,
+        /// The category.
+        target: TargetCategory,
+    },
+    /// An acceptance that does not raise the party's level.
+    #[error("{party} has already accepted {term} at this level or higher")]
+    AcceptanceNotRaised {
+        /// The party.
+        party: PartyId,
+        /// The term.
+        term: TermId,
+    },
+    /// A conditional acceptance without conditions.
+    #[error("a conditional acceptance must name at least one condition")]
+    NoConditions,
+    /// A condition id that is already declared.
+    #[error("condition {0} is already declared")]
+    DuplicateCondition(ConditionId),
+    /// The condition was already met.
+    #[error("condition {0} was already met")]
+    ConditionAlreadyMet(ConditionId),
+    /// The term has been terminated.
+    #[error("term {0} has been terminated")]
+    TermTerminated(TermId),
+    /// The term is already suspended.
+    #[error("term {0} is already suspended")]
+    AlreadySuspended(TermId),
+    /// The term is not suspended.
+    #[error("term {0} is not suspended")]
+    NotSuspended(TermId),
+    /// The party has already withdrawn.
+    #[error("{0} has already withdrawn")]
+    AlreadyWithdrawn(PartyId),
+    /// The allegation was retracted; nothing more can be said about it.
+    #[error("allegation {0} was retracted")]
+    AllegationRetracted(EventId),
+    /// The accused already denied the allegation.
+    #[error("allegation {0} was already denied")]
+    AlreadyDenied(EventId),
+    /// The party already corroborated the allegation.
+    #[error("{party} already corroborated allegation {allegation}")]
+    AlreadyCorroborated {
+        /// The party.
+        party: PartyId,
+        /// The allegation.
+        allegation: EventId,
+    },
+    /// A period that ends before it starts, or ends after it was recorded.
+    #[error("period {from} to {to} is not valid here")]
+    InvalidPeriod {
+        /// Its start.
+        from: Timestamp,
+        /// Its end.
+        to: Timestamp,
+    },
+    /// An extension of zero seconds.
+    #[error("an amendment must change something")]
+    EmptyAmendment,
+    /// The decision is against another party than the event says.
+    #[error("decision {decision} is against {against}, not {party}")]
+    DecisionMismatch {
+        /// The decision.
+        decision: DecisionId,
+        /// Whom it is against.
+        against: PartyId,
+        /// Whom the event names.
+        party: PartyId,
+    },
+    /// The decision has ended (stopped, voided, halted or relieved).
+    #[error("decision {0} has ended")]
+    DecisionEnded(DecisionId),
+    /// The decision is not a notice-and-deadline procedure.
+    #[error("decision {0} has no procedure to halt")]
+    NotAProcedure(DecisionId),
+    /// The procedure's deadline has passed: the sanction is in force.
+    #[error("decision {decision} took effect at {deadline}; it can no longer be halted")]
+    DeadlinePassed {
+        /// The decision.
+        decision: DecisionId,
+        /// Its deadline.
+        deadline: Timestamp,
+    },
+    /// The sanction was already lifted.
+    #[error("sanction {0} was already lifted")]
+    AlreadyLifted(EventId),
+    /// Relief has not been granted: compliance period not served or quorum not reached.
+    #[error("relief has not been granted to {0}")]
+    ReliefNotGranted(PartyId),
+    /// Relief approved for a party with no sanction in force.
+    #[error("{0} has no sanction to relieve")]
+    NothingToRelieve(PartyId),
+    /// The approver already approved relief in the current compliance period.
+    #[error("{0} already approved relief in this period")]
+    AlreadyApproved(PartyId),
+}

@@ -1,0 +1,410 @@
+//! Time: instants in UTC, spans, occurrences with a precision, and obligation windows.
+//!
+//! Everything is stored and compared in UTC. Inputs may carry any offset
+//! (`2025-04-19T18:00:00+03:00` is read as `2025-04-19T15:00:00Z`). Nothing here reads a clock:
+//! time enters the crate only as event fields or as an explicit argument.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An instant in UTC.
+pub type Timestamp = DateTime<Utc>;
+
+/// A length of time in whole seconds, never negative. Serialized as the number of seconds.
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, Default,
+)]
+#[serde(transparent)]
+pub struct Span(u64);
+
+/// The longest span arithmetic will honour (about 10,000 years); longer spans behave as
+/// "never ends".
+const MAX_SPAN_SECS: u64 = 10_000 * 366 * 86_400;
+
+impl Span {
+    /// No time at all.
+    pub const ZERO: Span = Span(0);
+
+    /// A span of `n` seconds.
+    #[must_use]
+    pub const fn seconds(n: u64) -> Span {
+        Span(n)
+    }
+
+    /// A span of `n` hours.
+    #[must_use]
+    pub const fn hours(n: u64) -> Span {
+        Span(n.saturating_mul(3_600))
+    }
+
+    /// A span of `n` days of 24 hours.
+    #[must_use]
+    pub const fn days(n: u64) -> Span {
+        Span(n.saturating_mul(86_400))
+    }
+
+    /// The span in seconds.
+    #[must_use]
+    pub const fn as_secs(self) -> u64 {
+        self.0
+    }
+
+    /// The span as a chrono delta, or `None` if it is too long to add to a date.
+    #[must_use]
+    pub fn to_delta(self) -> Option<TimeDelta> {
+        if self.0 > MAX_SPAN_SECS {
+            return None;
+        }
+        TimeDelta::try_seconds(i64::try_from(self.0).ok()?)
+    }
+
+    /// `at + self`, or `None` when the sum leaves chrono's range (treat as "never").
+    #[must_use]
+    pub fn after(self, at: Timestamp) -> Option<Timestamp> {
+        at.checked_add_signed(self.to_delta()?)
+    }
+
+    /// `at - self`, saturating at the earliest representable instant.
+    #[must_use]
+    pub fn before(self, at: Timestamp) -> Timestamp {
+        self.to_delta()
+            .and_then(|d| at.checked_sub_signed(d))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+
+    /// The sum of two spans, saturating.
+    #[must_use]
+    pub const fn plus(self, other: Span) -> Span {
+        Span(self.0.saturating_add(other.0))
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        if s.is_multiple_of(86_400) {
+            write!(f, "{} days", s / 86_400)
+        } else if s.is_multiple_of(3_600) {
+            write!(f, "{} hours", s / 3_600)
+        } else {
+            write!(f, "{s} seconds")
+        }
+    }
+}
+
+/// When something happened in the world, with the precision the report gives.
+///
+/// Serialized as an RFC 3339 timestamp (`"2025-03-19T02:00:00Z"`, any offset accepted on input)
+/// or, for day-level precision, as a date (`"2025-03-19"`, a UTC calendar day).
+///
+/// Comparison rules (documented in `docs/time.md`): an occurrence is the closed interval
+/// [`Occurred::earliest`], [`Occurred::latest`]. It counts as *inside* a window only when the
+/// whole interval is inside (so a report dated only by its day never counts against a truce
+/// that covered part of that day), and it is *after* an instant only when it started after it.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Occurred {
+    /// An exact instant.
+    At(Timestamp),
+    /// Some time during a UTC calendar day.
+    OnDay(NaiveDate),
+}
+
+impl Occurred {
+    /// The longest interval an occurrence can cover (one day).
+    pub const MAX_EXTENT: Span = Span::days(1);
+
+    /// The first instant the occurrence may have happened at.
+    #[must_use]
+    pub fn earliest(&self) -> Timestamp {
+        match self {
+            Occurred::At(t) => *t,
+            Occurred::OnDay(d) => d.and_time(chrono::NaiveTime::MIN).and_utc(),
+        }
+    }
+
+    /// The last instant the occurrence may have happened at (inclusive: the day's last
+    /// nanosecond for a day).
+    #[must_use]
+    pub fn latest(&self) -> Timestamp {
+        match self {
+            Occurred::At(t) => *t,
+            Occurred::OnDay(d) => {
+                let start = d.and_time(chrono::NaiveTime::MIN).and_utc();
+                start
+                    .checked_add_signed(TimeDelta::days(1) - TimeDelta::nanoseconds(1))
+                    .unwrap_or(start)
+            }
+        }
+    }
+}
+
+impl From<Timestamp> for Occurred {
+    fn from(t: Timestamp) -> Self {
+        Occurred::At(t)
+    }
+}
+
+impl From<NaiveDate> for Occurred {
+    fn from(d: NaiveDate) -> Self {
+        Occurred::OnDay(d)
+    }
+}
+
+impl fmt::Display for Occurred {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Occurred::At(t) => write!(f, "{}", t.format("%Y-%m-%d %H:%M UTC")),
+            Occurred::OnDay(d) => write!(f, "{} (day)", d.format("%Y-%m-%d")),
+        }
+    }
+}
+
+impl Serialize for Occurred {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Occurred::At(t) => t.serialize(s),
+            Occurred::OnDay(d) => s.collect_str(&d.format("%Y-%m-%d")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Occurred {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        parse_occurred(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses an RFC 3339 timestamp with any offset, or a `YYYY-MM-DD` date.
+///
+/// # Errors
+/// A message naming the text when it is neither.
+pub fn parse_occurred(text: &str) -> Result<Occurred, String> {
+    if text.len() == 10
+        && let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    {
+        return Ok(Occurred::OnDay(day));
+    }
+    text.parse::<DateTime<chrono::FixedOffset>>()
+        .map(|t| Occurred::At(t.to_utc()))
+        .map_err(|e| format!("{text:?} is neither an RFC 3339 timestamp nor a date: {e}"))
+}
+
+/// A half-open interval `[start, end)` of time; `end: None` means it never ends.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Window {
+    /// The first instant inside.
+    pub start: Timestamp,
+    /// The first instant outside, if any.
+    pub end: Option<Timestamp>,
+}
+
+impl Window {
+    /// Whether `t` lies inside.
+    #[must_use]
+    pub fn contains(&self, t: Timestamp) -> bool {
+        self.start <= t && self.end.is_none_or(|e| t < e)
+    }
+
+    /// Whether the whole occurrence certainly lies inside.
+    #[must_use]
+    pub fn contains_occurred(&self, o: &Occurred) -> bool {
+        self.start <= o.earliest() && self.end.is_none_or(|e| o.latest() < e)
+    }
+
+    /// The window cut short at `at` (if `at` is earlier than its end).
+    #[must_use]
+    pub fn cut_at(self, at: Option<Timestamp>) -> Window {
+        match at {
+            Some(cut) if self.end.is_none_or(|e| cut < e) => Window {
+                start: self.start,
+                end: Some(cut.max(self.start)),
+            },
+            _ => self,
+        }
+    }
+}
+
+/// A set of instants made of disjoint half-open windows in ascending order: an obligation
+/// window with its suspensions cut out.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Coverage(Vec<Window>);
+
+impl Coverage {
+    /// Nothing covered.
+    #[must_use]
+    pub fn empty() -> Coverage {
+        Coverage(Vec::new())
+    }
+
+    /// `window` minus the `holes` (each a half-open window, in any order).
+    #[must_use]
+    pub fn from_window(window: Window, holes: &[Window]) -> Coverage {
+        let mut parts = vec![window];
+        for hole in holes {
+            let mut next = Vec::with_capacity(parts.len() + 1);
+            for part in parts {
+                // The piece before the hole.
+                if part.start < hole.start {
+                    let end = match part.end {
+                        Some(e) => e.min(hole.start),
+                        None => hole.start,
+                    };
+                    next.push(Window {
+                        start: part.start,
+                        end: Some(end),
+                    });
+                }
+                // The piece after the hole.
+                if let Some(hole_end) = hole.end
+                    && part.end.is_none_or(|e| hole_end < e)
+                {
+                    next.push(Window {
+                        start: part.start.max(hole_end),
+                        end: part.end,
+                    });
+                }
+            }
+            parts = next
+                .into_iter()
+                .filter(|w| w.end.is_none_or(|e| w.start < e))
+                .collect();
+        }
+        parts.sort_by_key(|w| w.start);
+        Coverage(parts)
+    }
+
+    /// The windows, ascending.
+    #[must_use]
+    pub fn windows(&self) -> &[Window] {
+        &self.0
+    }
+
+    /// Whether `t` is covered.
+    #[must_use]
+    pub fn contains(&self, t: Timestamp) -> bool {
+        self.0.iter().any(|w| w.contains(t))
+    }
+
+    /// Whether the whole occurrence lies inside one covered window.
+    #[must_use]
+    pub fn contains_occurred(&self, o: &Occurred) -> bool {
+        self.0.iter().any(|w| w.contains_occurred(o))
+    }
+
+    /// The earliest instant covered by exactly one of the two sets, if they differ.
+    #[must_use]
+    pub fn first_difference(&self, other: &Coverage) -> Option<Timestamp> {
+        let mut points: Vec<Timestamp> = self
+            .0
+            .iter()
+            .chain(other.0.iter())
+            .flat_map(|w| std::iter::once(w.start).chain(w.end))
+            .collect();
+        points.sort_unstable();
+        points
+            .into_iter()
+            .find(|p| self.contains(*p) != other.contains(*p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse::<DateTime<chrono::FixedOffset>>()
+            .expect("valid timestamp")
+            .to_utc()
+    }
+
+    #[test]
+    fn occurred_parses_offsets_and_days() {
+        let o: Occurred = serde_json::from_str("\"2025-04-19T18:00:00+03:00\"").expect("parses");
+        assert_eq!(o, Occurred::At(t("2025-04-19T15:00:00Z")));
+        assert_eq!(
+            serde_json::to_string(&o).expect("serializes"),
+            "\"2025-04-19T15:00:00Z\""
+        );
+        let d: Occurred = serde_json::from_str("\"2025-04-20\"").expect("parses");
+        assert_eq!(d.earliest(), t("2025-04-20T00:00:00Z"));
+        assert_eq!(
+            d.latest(),
+            t("2025-04-20T23:59:59.999999999Z"),
+            "a day ends at its last nanosecond"
+        );
+        assert_eq!(
+            serde_json::to_string(&d).expect("serializes"),
+            "\"2025-04-20\""
+        );
+        assert!(serde_json::from_str::<Occurred>("\"20 April\"").is_err());
+        assert!(serde_json::from_str::<Occurred>("\"2025-02-30\"").is_err());
+    }
+
+    #[test]
+    fn day_counts_inside_a_window_only_when_wholly_inside() {
+        // The 2025 Easter truce: 18:00 Moscow time on 19 April to 00:00 on 21 April.
+        let truce = Window {
+            start: t("2025-04-19T18:00:00+03:00"),
+            end: Some(t("2025-04-21T00:00:00+03:00")),
+        };
+        let on_20th = Occurred::OnDay(NaiveDate::from_ymd_opt(2025, 4, 20).expect("date"));
+        assert!(
+            !truce.contains_occurred(&on_20th),
+            "the truce ended at 21:00 UTC on the 20th"
+        );
+        let wide = Window {
+            start: t("2025-04-19T00:00:00Z"),
+            end: Some(t("2025-04-21T00:00:00Z")),
+        };
+        assert!(wide.contains_occurred(&on_20th));
+        assert!(truce.contains(t("2025-04-20T20:59:59Z")));
+        assert!(
+            !truce.contains(t("2025-04-20T21:00:00Z")),
+            "end is exclusive"
+        );
+    }
+
+    #[test]
+    fn span_arithmetic_saturates_instead_of_panicking() {
+        let at = t("2025-03-18T00:00:00Z");
+        assert_eq!(Span::days(30).after(at), Some(t("2025-04-17T00:00:00Z")));
+        assert_eq!(Span::seconds(u64::MAX).after(at), None);
+        assert_eq!(Span::seconds(u64::MAX).before(at), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(Span::days(u64::MAX), Span::seconds(u64::MAX));
+        assert_eq!(Span::days(30).to_string(), "30 days");
+    }
+
+    #[test]
+    fn coverage_cuts_holes_and_finds_first_difference() {
+        let w = Window {
+            start: t("2025-03-01T00:00:00Z"),
+            end: Some(t("2025-03-31T00:00:00Z")),
+        };
+        let hole = Window {
+            start: t("2025-03-10T00:00:00Z"),
+            end: Some(t("2025-03-12T00:00:00Z")),
+        };
+        let c = Coverage::from_window(w, &[hole]);
+        assert_eq!(c.windows().len(), 2);
+        assert!(c.contains(t("2025-03-09T23:59:59Z")));
+        assert!(!c.contains(t("2025-03-10T00:00:00Z")));
+        assert!(c.contains(t("2025-03-12T00:00:00Z")));
+        let plain = Coverage::from_window(w, &[]);
+        assert_eq!(plain.first_difference(&c), Some(t("2025-03-10T00:00:00Z")));
+        assert_eq!(c.first_difference(&c), None);
+        assert_eq!(
+            Coverage::empty().first_difference(&plain),
+            Some(t("2025-03-01T00:00:00Z"))
+        );
+        let open_hole = Window {
+            start: t("2025-03-20T00:00:00Z"),
+            end: None,
+        };
+        let cut = Coverage::from_window(w, &[open_hole]);
+        assert_eq!(cut.windows().len(), 1);
+        assert!(!cut.contains(t("2025-03-25T00:00:00Z")));
+    }
+}
