@@ -10,6 +10,9 @@ pub mod log;
 pub mod replay;
 pub mod sanction;
 pub mod state;
+pub mod store;
+#[cfg(feature = "proptest")]
+pub mod testing;
 pub mod time;
 
 pub use agreement::Agreement;

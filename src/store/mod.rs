@@ -1,0 +1,1 @@
+//! Durable stores that keep the [`crate::log::Store`] contract.
