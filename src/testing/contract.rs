@@ -227,7 +227,7 @@ pub fn genesis_first<S: Store>(store: &S) -> Outcome {
 pub fn sequence_and_read<S: Store>(store: &S) -> Outcome {
     const CHECK: &str = "sequence and read";
     let mut f = Fixture::new();
-    let events = vec![f.genesis(), f.allegation(1), f.allegation(2)];
+    let events = [f.genesis(), f.allegation(1), f.allegation(2)];
     for (i, e) in events.iter().enumerate() {
         let seq = append(store, CHECK, ExpectedVersion::Any, e.clone())?;
         if seq != Seq(i as u64 + 1) {
