@@ -17,7 +17,7 @@ pub mod time;
 
 pub use agreement::Agreement;
 pub use event::{Event, Payload, Record};
-pub use id::{DecisionId, EventId, PartyId, RuleId, Seq, TermId};
+pub use id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 pub use log::{EventLog, ExpectedVersion, Store, StoreError};
 pub use replay::{ReplayError, replay, replay_as_of, replay_lenient};
 pub use state::{AgreementState, Rejection};

@@ -221,6 +221,8 @@ impl AgreementState {
         let committed = accepted.iter().filter(|a| a.level.rank() >= 1).count();
         Some(if committed == record.term.binds.len() {
             TermStatus::Pending
+        } else if committed > 0 {
+            TermStatus::PartlyAccepted
         } else if accepted.is_empty() {
             TermStatus::Proposed
         } else {

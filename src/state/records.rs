@@ -250,9 +250,10 @@ pub struct RuleFault {
 pub enum TermStatus {
     /// No bound party has accepted.
     Proposed,
-    /// Some bound parties have accepted, but not every one has committed (bindingly or on
-    /// conditions).
+    /// Accepted in principle by some bound parties; none has committed yet.
     AcceptedInPrinciple,
+    /// Some, but not all, bound parties have committed (bindingly or on conditions).
+    PartlyAccepted,
     /// Every bound party has committed, but a condition, the start date or an earlier phase
     /// is still awaited.
     Pending,
@@ -268,9 +269,10 @@ pub enum TermStatus {
 
 impl fmt::Display for TermStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             TermStatus::Proposed => "proposed",
             TermStatus::AcceptedInPrinciple => "accepted in principle",
+            TermStatus::PartlyAccepted => "partly accepted",
             TermStatus::Pending => "pending",
             TermStatus::InForce => "in force",
             TermStatus::Suspended => "suspended",

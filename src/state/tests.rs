@@ -259,7 +259,7 @@ fn in_principle_acceptance_does_not_put_a_term_in_force() {
     );
     assert_eq!(
         s.state.term_status(&tid("energy"), t),
-        Some(TermStatus::AcceptedInPrinciple),
+        Some(TermStatus::PartlyAccepted),
         "Ukraine has not committed yet"
     );
     s.accept(

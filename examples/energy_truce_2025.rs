@@ -1,0 +1,721 @@
+//! The phased 2025 talks as a log: the energy moratorium, the Black Sea truce and the 30-day
+//! ceasefire, the acceptances (Russia's "in principle" among them), the allegations both sides
+//! made, and what an automatic-sanction policy does with them.
+//!
+//! Dates, places and claims follow public reporting of March and April 2025. The monitor, its
+//! findings, the guarantor and the sanction policy are hypothetical: no agreed third-party
+//! monitor existed, which is exactly what this crate is for.
+//!
+//! Run with `cargo run --example energy_truce_2025`.
+
+use std::error::Error;
+
+use ceasefire::agreement::{
+    AcceptanceLevel, Activation, Agreement, Condition, Confidence, EvidenceStandard, Level,
+    Obligation, Party, ReliefPolicy, Role, SanctionPolicy, Severity, TargetCategory, Term,
+    TermKind, ThresholdRule,
+};
+use ceasefire::event::{Allegation, Finding, Method, Payload, Period, Place, Verification};
+use ceasefire::time::{Occurred, Span, Timestamp};
+use ceasefire::{
+    AgreementState, ConditionId, Event, EventId, EventLog, ExpectedVersion, PartyId, RuleId, Store,
+    TermId,
+};
+
+fn at(text: &str) -> Result<Timestamp, Box<dyn Error>> {
+    Ok(text
+        .parse::<chrono::DateTime<chrono::FixedOffset>>()?
+        .to_utc())
+}
+
+fn party(id: &str) -> Result<PartyId, Box<dyn Error>> {
+    Ok(PartyId::new(id)?)
+}
+
+fn term(id: &str) -> Result<TermId, Box<dyn Error>> {
+    Ok(TermId::new(id)?)
+}
+
+/// The monitoring desk: writes events to the log with deterministic ids.
+struct Desk {
+    log: EventLog,
+    written: u8,
+}
+
+impl Desk {
+    fn record(
+        &mut self,
+        author: &str,
+        occurred: &str,
+        recorded: &str,
+        payload: Payload,
+    ) -> Result<EventId, Box<dyn Error>> {
+        self.written += 1;
+        let recorded = at(recorded)?;
+        let occurred: Occurred = if occurred.len() == 10 {
+            ceasefire::time::parse_occurred(occurred)?
+        } else {
+            Occurred::At(at(occurred)?)
+        };
+        let id = EventId::from_parts(recorded, [self.written; 10]);
+        let event = Event::new(id, party(author)?, occurred, recorded, payload);
+        let version = self.log.head()?.version;
+        self.log.append(ExpectedVersion::Exactly(version), event)?;
+        Ok(id)
+    }
+
+    fn accept(
+        &mut self,
+        who: &str,
+        what: &str,
+        level: AcceptanceLevel,
+        when: &str,
+        effective_from: Option<&str>,
+    ) -> Result<EventId, Box<dyn Error>> {
+        let effective_from = effective_from.map(at).transpose()?;
+        self.record(
+            who,
+            when,
+            when,
+            Payload::TermAccepted {
+                term: term(what)?,
+                level,
+                effective_from,
+            },
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn allege(
+        &mut self,
+        by: &str,
+        accused: &str,
+        target: TargetCategory,
+        place: Place,
+        what: &str,
+        occurred: &str,
+        recorded: &str,
+    ) -> Result<EventId, Box<dyn Error>> {
+        self.record(
+            by,
+            occurred,
+            recorded,
+            Payload::ViolationAlleged(Allegation {
+                accused: party(accused)?,
+                term: term("energy-moratorium")?,
+                target,
+                place,
+                severity: Severity::Serious,
+                description: what.into(),
+                evidence: vec![],
+            }),
+        )
+    }
+
+    fn find(
+        &mut self,
+        allegation: EventId,
+        finding: Finding,
+        method: Method,
+        confidence: u8,
+        when: &str,
+    ) -> Result<EventId, Box<dyn Error>> {
+        self.record(
+            "JMM",
+            when,
+            when,
+            Payload::VerificationFinding(Verification {
+                allegation,
+                finding,
+                method,
+                confidence: Confidence::percent(confidence)?,
+                notes: String::new(),
+            }),
+        )
+    }
+
+    fn deny(
+        &mut self,
+        who: &str,
+        allegation: EventId,
+        when: &str,
+    ) -> Result<EventId, Box<dyn Error>> {
+        self.record(
+            who,
+            when,
+            when,
+            Payload::AllegationDenied {
+                allegation,
+                statement: "groundless".into(),
+            },
+        )
+    }
+}
+
+fn agreement() -> Result<Agreement, Box<dyn Error>> {
+    let energy = term("energy-moratorium")?;
+    Ok(
+        Agreement::new("US-brokered phased de-escalation, March 2025")
+            .party(Party::new(party("UA")?, Role::Belligerent, "Ukraine"))
+            .party(Party::new(
+                party("RU")?,
+                Role::Belligerent,
+                "Russian Federation",
+            ))
+            .party(Party::new(party("US")?, Role::Mediator, "United States"))
+            .party(Party::new(
+                party("TR")?,
+                Role::Guarantor,
+                "Türkiye (hypothetical guarantor)",
+            ))
+            .party(Party::new(
+                party("JMM")?,
+                Role::Monitor,
+                "Joint Monitoring Mission (hypothetical)",
+            ))
+            .party(Party::new(
+                party("US-CONGRESS")?,
+                Role::Approver,
+                "United States Congress",
+            ))
+            .party(Party::new(
+                party("EU-COUNCIL")?,
+                Role::Approver,
+                "Council of the European Union",
+            ))
+            .term(
+                Term::new(
+                    energy.clone(),
+                    "Halt on strikes against energy infrastructure",
+                    TermKind::energy_moratorium(),
+                )
+                .binding([party("RU")?, party("UA")?])
+                .lasting(Span::days(30))
+                .per_party()
+                .phase(1),
+            )
+            .term(
+                Term::new(
+                    term("prisoner-exchange")?,
+                    "175-for-175 prisoner exchange",
+                    TermKind::NonKinetic {
+                        obligation: Obligation::ExchangePrisoners { count: Some(175) },
+                    },
+                )
+                .binding([party("RU")?, party("UA")?])
+                .phase(1),
+            )
+            .term(
+                Term::new(
+                    term("black-sea")?,
+                    "Safe navigation in the Black Sea",
+                    TermKind::MaritimeTruce {
+                        zone: "Black Sea".into(),
+                    },
+                )
+                .binding([party("RU")?, party("UA")?])
+                .phase(2),
+            )
+            .term(
+                Term::new(
+                    term("ceasefire-30d")?,
+                    "Interim 30-day ceasefire",
+                    TermKind::GeneralCeasefire { area: None },
+                )
+                .binding([party("RU")?, party("UA")?])
+                .activation(Activation::AfterHeld {
+                    term: energy.clone(),
+                    days: 30,
+                })
+                .lasting(Span::days(30))
+                .phase(3),
+            )
+            .policy(
+                SanctionPolicy::new()
+                    .rule(
+                        ThresholdRule::new(RuleId::new("energy-strikes")?, 3, Span::days(14))
+                            .terms([energy])
+                            .evidence(EvidenceStandard::Confirmed {
+                                monitors: 1,
+                                min_confidence: Confidence::percent(70)?,
+                            })
+                            .level(Level::Warning),
+                    )
+                    .relief(ReliefPolicy {
+                        compliance: Span::days(30),
+                        approvers: [party("US-CONGRESS")?, party("EU-COUNCIL")?]
+                            .into_iter()
+                            .collect(),
+                        quorum: 2,
+                    }),
+            ),
+    )
+}
+
+fn write_the_log(desk: &mut Desk) -> Result<(), Box<dyn Error>> {
+    use AcceptanceLevel::{Binding, InPrinciple};
+    use TargetCategory::{PipelineOrStorage, PowerGrid};
+    let agreement = agreement()?;
+    desk.record(
+        "US",
+        "2025-03-18T16:00:00Z",
+        "2025-03-18T16:00:00Z",
+        Payload::AgreementConcluded(Box::new(agreement)),
+    )?;
+    // Ukraine said at Jeddah on 11 March it would accept the 30-day ceasefire.
+    desk.record(
+        "UA",
+        "2025-03-11T15:00:00Z",
+        "2025-03-18T16:01:00Z",
+        Payload::TermAccepted {
+            term: term("ceasefire-30d")?,
+            level: Binding,
+            effective_from: None,
+        },
+    )?;
+    desk.accept(
+        "RU",
+        "energy-moratorium",
+        InPrinciple,
+        "2025-03-18T16:05:00Z",
+        None,
+    )?;
+    desk.accept(
+        "RU",
+        "prisoner-exchange",
+        Binding,
+        "2025-03-18T16:06:00Z",
+        None,
+    )?;
+    desk.accept(
+        "UA",
+        "prisoner-exchange",
+        Binding,
+        "2025-03-18T16:07:00Z",
+        None,
+    )?;
+    let sloviansk = desk.allege(
+        "UA",
+        "RU",
+        PowerGrid,
+        Place::named("Sloviansk").in_region("Donetsk"),
+        "drone strike on an energy facility",
+        "2025-03-19T00:30:00Z",
+        "2025-03-19T06:00:00Z",
+    )?;
+    desk.allege(
+        "UA",
+        "RU",
+        PowerGrid,
+        Place::named("Dnipropetrovsk region"),
+        "strike on railway traction power",
+        "2025-03-19T01:00:00Z",
+        "2025-03-19T06:05:00Z",
+    )?;
+    let kavkazskaya = desk.allege(
+        "RU",
+        "UA",
+        PipelineOrStorage,
+        Place::named("Kavkazskaya").in_region("Krasnodar"),
+        "drone set fire to an oil depot",
+        "2025-03-19T01:00:00Z",
+        "2025-03-19T09:00:00Z",
+    )?;
+    desk.record(
+        "JMM",
+        "2025-03-19T14:00:00Z",
+        "2025-03-19T18:00:00Z",
+        Payload::ComplianceAttested {
+            party: party("RU")?,
+            term: term("prisoner-exchange")?,
+            period: Period {
+                from: at("2025-03-19T08:00:00Z")?,
+                to: at("2025-03-19T14:00:00Z")?,
+            },
+            statement: "175 prisoners released".into(),
+        },
+    )?;
+    desk.record(
+        "JMM",
+        "2025-03-19T14:00:00Z",
+        "2025-03-19T18:05:00Z",
+        Payload::ComplianceAttested {
+            party: party("UA")?,
+            term: term("prisoner-exchange")?,
+            period: Period {
+                from: at("2025-03-19T08:00:00Z")?,
+                to: at("2025-03-19T14:00:00Z")?,
+            },
+            statement: "175 prisoners released".into(),
+        },
+    )?;
+    desk.record(
+        "RU",
+        "2025-03-13",
+        "2025-03-21T08:00:00Z",
+        Payload::ControlChanged {
+            place: Place::named("Sudzha").in_region("Kursk"),
+            controller: party("RU")?,
+        },
+    )?;
+    let sudzha = desk.allege(
+        "RU",
+        "UA",
+        PipelineOrStorage,
+        Place::named("Sudzha gas metering station"),
+        "blown up by retreating troops",
+        "2025-03-21",
+        "2025-03-21T12:00:00Z",
+    )?;
+    desk.deny("UA", sudzha, "2025-03-21T15:00:00Z")?;
+    // 25 March: the Kremlin publishes the covered facilities, counting from its order of
+    // 18 March; Ukraine commits from 25 March. The Black Sea arrangement is announced, with
+    // Russia's conditions attached.
+    desk.accept(
+        "RU",
+        "energy-moratorium",
+        Binding,
+        "2025-03-25T12:00:00Z",
+        Some("2025-03-18T16:00:00Z"),
+    )?;
+    desk.accept(
+        "UA",
+        "energy-moratorium",
+        Binding,
+        "2025-03-25T14:00:00Z",
+        None,
+    )?;
+    desk.accept("UA", "black-sea", Binding, "2025-03-25T18:00:00Z", None)?;
+    desk.accept("RU", "black-sea", AcceptanceLevel::Conditional {
+        conditions: vec![
+            Condition::new(ConditionId::new("rosselkhozbank-swift")?, "lift sanctions on Rosselkhozbank and reconnect it to SWIFT"),
+            Condition::new(ConditionId::new("agri-exports")?, "lift restrictions on food and fertiliser exporters, insurers and port services"),
+        ],
+    }, "2025-03-25T19:00:00Z", None)?;
+    desk.find(
+        sloviansk,
+        Finding::Confirmed,
+        Method::SatelliteImagery,
+        85,
+        "2025-03-26T10:00:00Z",
+    )?;
+    desk.find(
+        kavkazskaya,
+        Finding::Confirmed,
+        Method::SatelliteImagery,
+        75,
+        "2025-03-26T11:00:00Z",
+    )?;
+    desk.find(
+        sudzha,
+        Finding::Inconclusive,
+        Method::OnSiteObserver,
+        40,
+        "2025-03-26T12:00:00Z",
+    )?;
+    let bryansk = desk.allege(
+        "RU",
+        "UA",
+        PowerGrid,
+        Place::named("Bryansk region"),
+        "drone attack on power lines",
+        "2025-03-26T22:00:00Z",
+        "2025-03-27T08:00:00Z",
+    )?;
+    let kherson = desk.allege(
+        "UA",
+        "RU",
+        PowerGrid,
+        Place::named("Kherson"),
+        "artillery strike on a substation",
+        "2025-03-27T04:00:00Z",
+        "2025-03-27T09:00:00Z",
+    )?;
+    desk.deny("UA", bryansk, "2025-03-27T12:00:00Z")?;
+    let himars = desk.allege(
+        "RU",
+        "UA",
+        PipelineOrStorage,
+        Place::named("Sudzha gas metering station"),
+        "HIMARS strike",
+        "2025-03-28T10:00:00Z",
+        "2025-03-28T16:00:00Z",
+    )?;
+    let poltava = desk.allege(
+        "UA",
+        "RU",
+        PipelineOrStorage,
+        Place::named("Poltava region"),
+        "missile strike on gas production",
+        "2025-03-28T02:00:00Z",
+        "2025-03-28T17:00:00Z",
+    )?;
+    desk.deny("UA", himars, "2025-03-28T18:00:00Z")?;
+    desk.find(
+        kherson,
+        Finding::Confirmed,
+        Method::OnSiteObserver,
+        80,
+        "2025-03-29T10:00:00Z",
+    )?;
+    desk.find(
+        bryansk,
+        Finding::Refuted,
+        Method::OpenSource,
+        70,
+        "2025-03-30T10:00:00Z",
+    )?;
+    desk.find(
+        himars,
+        Finding::Inconclusive,
+        Method::Sensor,
+        50,
+        "2025-03-30T11:00:00Z",
+    )?;
+    // The third confirmed Russian strike within 14 days crosses the threshold.
+    desk.find(
+        poltava,
+        Finding::Confirmed,
+        Method::SatelliteImagery,
+        90,
+        "2025-03-31T09:00:00Z",
+    )?;
+    desk.record(
+        "US",
+        "2025-03-31T15:00:00Z",
+        "2025-03-31T15:00:00Z",
+        Payload::SanctionImposed {
+            against: party("RU")?,
+            level: Level::Warning,
+            decision: Some(ceasefire::DecisionId(1)),
+            measures: "formal warning delivered by the mediator".into(),
+        },
+    )?;
+    // After the month: each side's tally, kept apart from individual allegations.
+    let month = Period {
+        from: at("2025-03-18T00:00:00Z")?,
+        to: at("2025-04-18T00:00:00Z")?,
+    };
+    desk.record(
+        "RU",
+        "2025-04-18T09:00:00Z",
+        "2025-04-18T09:00:00Z",
+        Payload::AggregateClaimed {
+            accused: party("UA")?,
+            term: Some(term("energy-moratorium")?),
+            count: 120,
+            period: month,
+            description: "more than 120 strikes on energy facilities".into(),
+        },
+    )?;
+    desk.record(
+        "UA",
+        "2025-04-18T10:00:00Z",
+        "2025-04-18T10:00:00Z",
+        Payload::AggregateClaimed {
+            accused: party("RU")?,
+            term: Some(term("energy-moratorium")?),
+            count: 30,
+            period: month,
+            description: "over 30 violations".into(),
+        },
+    )?;
+    Ok(())
+}
+
+fn describe(event: &Event) -> String {
+    match &event.payload {
+        Payload::AgreementConcluded(a) => {
+            format!("concludes \"{}\" ({} terms)", a.title, a.terms.len())
+        }
+        Payload::TermAccepted {
+            term,
+            level,
+            effective_from,
+        } => {
+            let from = effective_from
+                .map(|t| format!(", effective {}", t.format("%d %b")))
+                .unwrap_or_default();
+            format!("accepts {term} {}{from}", level.label())
+        }
+        Payload::ViolationAlleged(a) => format!(
+            "alleges {} hit a {} at {}: {}",
+            a.accused, a.target, a.place.name, a.description
+        ),
+        Payload::AllegationDenied { allegation, .. } => format!("denies {}", allegation.short()),
+        Payload::VerificationFinding(v) => format!(
+            "finds {} {:?} ({:?}, {})",
+            v.allegation.short(),
+            v.finding,
+            v.method,
+            v.confidence
+        ),
+        Payload::ComplianceAttested {
+            party,
+            term,
+            statement,
+            ..
+        } => format!("attests {party} complied with {term}: {statement}"),
+        Payload::ControlChanged { place, controller } => {
+            format!("reports {controller} controls {}", place.name)
+        }
+        Payload::SanctionImposed {
+            against,
+            level,
+            measures,
+            ..
+        } => format!("imposes {level} on {against}: {measures}"),
+        Payload::AggregateClaimed { accused, count, .. } => {
+            format!("claims {accused} committed {count} violations")
+        }
+        other => other.kind().to_string(),
+    }
+}
+
+fn report(state: &AgreementState, records: &[ceasefire::Record]) -> Result<(), Box<dyn Error>> {
+    let by_id = |id: &EventId| records.iter().find(|r| &r.event.id == id);
+    let when = at("2025-04-20T00:00:00Z")?;
+    println!("\nState on 20 April 2025 (as the log knows it):");
+    println!("  Terms");
+    for (id, rec) in state.terms() {
+        let status = state
+            .term_status(id, when)
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        println!(
+            "    {id:<18} {:<23} phase {}  {status}",
+            rec.term.kind.label(),
+            rec.term.phase
+        );
+        for (p, acc) in &rec.acceptances {
+            let window = state
+                .obligation_window(id, p)
+                .map(|w| {
+                    format!(
+                        ", bound {} to {}",
+                        w.start.format("%d %b %H:%M"),
+                        w.end
+                            .map(|e| e.format("%d %b %H:%M").to_string())
+                            .unwrap_or("open".into())
+                    )
+                })
+                .unwrap_or_default();
+            println!("      {p} accepted {}{window}", acc.level.label());
+        }
+    }
+    println!("  Allegations");
+    for a in state.allegations() {
+        let why = if state.counts_against(&a.id) {
+            format!("inside {}'s obligations", a.accused())
+        } else if a.is_discounted() {
+            "out of the count".to_string()
+        } else {
+            format!("outside {}'s obligations", a.accused())
+        };
+        println!(
+            "    {} {} against {} at {:<28} {:<12} {why}",
+            a.id.short(),
+            a.accuser,
+            a.accused(),
+            a.allegation.place.name,
+            a.status().to_string()
+        );
+    }
+    println!("  Confirmed violations that count");
+    for t in state.tallies() {
+        println!("    {} under {}: {}", t.party, t.term, t.confirmed.len());
+    }
+    println!("  Claimed counts (never counted towards sanctions)");
+    for c in state.claims() {
+        println!(
+            "    {} claims {} violations by {}",
+            c.claimant, c.count, c.accused
+        );
+    }
+    if let Some(c) = state.controller_at("Sudzha", when) {
+        println!(
+            "  Control: Sudzha held by {} since {}",
+            c.controller, c.since
+        );
+    }
+    println!("  Sanction decisions");
+    for d in state.decisions() {
+        let stage = state
+            .decision_stage(d.id, when)
+            .map(|s| format!("{s:?}"))
+            .unwrap_or_default();
+        let trigger = by_id(&d.trigger)
+            .map(|r| r.seq.to_string())
+            .unwrap_or_default();
+        println!(
+            "    {} {} against {} by rule {} on {}, triggered by record {trigger} ({}); now {stage}",
+            d.id,
+            d.level,
+            d.party,
+            d.rule,
+            d.decided_at.format("%d %b %H:%M"),
+            d.trigger.short()
+        );
+        for v in &d.violations {
+            let place = state
+                .allegation(v)
+                .map(|a| a.allegation.place.name.clone())
+                .unwrap_or_default();
+            println!("      cites violation {v} ({place})");
+        }
+        for e in &d.evidence {
+            println!("      on the evidence of {e}");
+        }
+    }
+    if let Some(due) = state.relief_due(&party("RU")?) {
+        println!("  Relief for RU due {due}");
+    } else if let Some(clock) = state.compliance_clock(&party("RU")?) {
+        println!(
+            "  Relief for RU: compliance clock running since {}, needs 30 days and approvals from US-CONGRESS and EU-COUNCIL",
+            clock.format("%d %b %H:%M")
+        );
+    }
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let mut desk = Desk {
+        log: EventLog::new(),
+        written: 0,
+    };
+    write_the_log(&mut desk)?;
+    let records = desk.log.records()?;
+    println!("Timeline ({} records):", records.len());
+    for r in &records {
+        println!(
+            "  {:>4} {} {} {:<11} {}",
+            r.seq.to_string(),
+            r.event.recorded_at.format("%d %b %H:%M"),
+            r.event.id.short(),
+            r.event.author.as_str(),
+            describe(&r.event)
+        );
+    }
+    let state = ceasefire::replay(&records)?;
+    assert_eq!(state, desk.log.state()?, "replay equals the live state");
+    report(&state, &records)?;
+    // Knowledge time: what a monitor knew on the evening of 25 March, from the same log.
+    let then = at("2025-03-25T23:59:59Z")?;
+    let known = ceasefire::replay_as_of(&records, then)?;
+    let energy = term("energy-moratorium")?;
+    println!(
+        "\nAs known on 25 March: energy moratorium {}, {} allegations, {} decisions",
+        known
+            .term_status(&energy, then)
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        known.allegations().count(),
+        known.decisions().len()
+    );
+    println!(
+        "\nHead: version {} hash {}",
+        desk.log.head()?.version,
+        desk.log.head()?.hash
+    );
+    Ok(())
+}
