@@ -141,13 +141,3 @@ impl Store for EventLog {
         Ok(self.lock()?.ledger.state.clone())
     }
 }
-
-#[cfg(all(test, feature = "proptest"))]
-mod tests {
-    use super::EventLog;
-
-    #[test]
-    fn the_in_memory_log_keeps_the_storage_contract() {
-        crate::testing::contract::check(EventLog::new).expect("contract");
-    }
-}

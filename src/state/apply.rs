@@ -40,20 +40,6 @@ impl AgreementState {
                 seq: *seq,
             });
         }
-        if let Some(previous) = self.facts.last_recorded
-            && event.recorded_at < previous
-        {
-            return Err(Rejection::RecordedBeforePrevious {
-                recorded_at: event.recorded_at,
-                previous,
-            });
-        }
-        if event.occurred_at.earliest() > event.recorded_at {
-            return Err(Rejection::OccurredAfterRecorded {
-                occurred: event.occurred_at.earliest(),
-                recorded_at: event.recorded_at,
-            });
-        }
         match (&self.facts.genesis, &event.payload) {
             (None, Payload::AgreementConcluded(agreement)) => {
                 agreement.validate()?;
@@ -74,8 +60,26 @@ impl AgreementState {
             (Some(genesis), Payload::AgreementConcluded(_)) => {
                 Err(Rejection::SecondGenesis { genesis: *genesis })
             }
-            (Some(_), _) => self.validate_payload(event),
+            (Some(_), _) => Ok(()),
+        }?;
+        if let Some(previous) = self.facts.last_recorded
+            && event.recorded_at < previous
+        {
+            return Err(Rejection::RecordedBeforePrevious {
+                recorded_at: event.recorded_at,
+                previous,
+            });
         }
+        if event.occurred_at.earliest() > event.recorded_at {
+            return Err(Rejection::OccurredAfterRecorded {
+                occurred: event.occurred_at.earliest(),
+                recorded_at: event.recorded_at,
+            });
+        }
+        if self.facts.genesis.is_some() {
+            self.validate_payload(event)?;
+        }
+        Ok(())
     }
 
     fn author_role(&self, event: &Event) -> Result<Role, Rejection> {
