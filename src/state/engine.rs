@@ -224,6 +224,11 @@ impl AgreementState {
             .entry(verdict.party.clone())
             .or_default()
             .insert(id);
+        *self
+            .index
+            .standing
+            .entry((rule.clone(), verdict.party.clone()))
+            .or_default() += 1;
         self.facts.decisions.push(Decision {
             id,
             rule: rule.clone(),

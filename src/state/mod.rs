@@ -72,6 +72,10 @@ struct Index {
     confirmed: BTreeMap<TermId, Keyed>,
     cited: BTreeMap<EventId, Vec<DecisionId>>,
     active: BTreeMap<PartyId, BTreeSet<DecisionId>>,
+    /// Standing decisions per (rule, party), for the ladder.
+    standing: BTreeMap<(RuleId, PartyId), usize>,
+    /// Recorded impositions not yet lifted, per party.
+    open_impositions: BTreeMap<PartyId, BTreeSet<EventId>>,
     rules: Vec<Arc<dyn Rule>>,
 }
 
@@ -291,12 +295,11 @@ impl View for AgreementState {
     }
 
     fn standing_decisions(&self, rule: &RuleId, party: &PartyId) -> usize {
-        self.facts
-            .decisions
-            .iter()
-            .rev()
-            .filter(|d| &d.rule == rule && &d.party == party && d.stands())
-            .count()
+        self.index
+            .standing
+            .get(&(rule.clone(), party.clone()))
+            .copied()
+            .unwrap_or(0)
     }
 
     fn decisions(&self) -> &[Decision] {

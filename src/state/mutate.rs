@@ -234,6 +234,11 @@ impl AgreementState {
                 decision,
                 measures,
             } => {
+                self.index
+                    .open_impositions
+                    .entry(against.clone())
+                    .or_default()
+                    .insert(event.id);
                 self.facts.impositions.insert(
                     event.id,
                     ImpositionRecord {
@@ -254,6 +259,9 @@ impl AgreementState {
                         at: event.recorded_at,
                         event: event.id,
                     });
+                    if let Some(open) = self.index.open_impositions.get_mut(&imp.against) {
+                        open.remove(imposition);
+                    }
                 }
                 None
             }
@@ -360,8 +368,13 @@ impl AgreementState {
         }
         d.ending = Some(Ending { at, by, reason });
         let party = d.party.clone();
+        let rule = d.rule.clone();
+        let stands = d.stands();
         if let Some(active) = self.index.active.get_mut(&party) {
             active.remove(&id);
+        }
+        if !stands && let Some(n) = self.index.standing.get_mut(&(rule, party)) {
+            *n = n.saturating_sub(1);
         }
     }
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use crate::id::{DecisionId, EventId, PartyId};
 use crate::sanction::EndReason;
-use crate::state::{AgreementState, Rejection, ReliefGrant};
+use crate::state::{AgreementState, ApprovalRecord, Rejection, ReliefGrant};
 use crate::time::Timestamp;
 
 /// Relief that is due (or will be) on the facts as they stand.
@@ -31,11 +31,9 @@ impl AgreementState {
                 later(d.effective_at.unwrap_or(Timestamp::MAX_UTC));
             }
         }
-        for imp in self.facts.impositions.values() {
-            if &imp.against == party
-                && imp.lifted.is_none()
-                && !self.granted_since(party, imp.imposed_at)
-            {
+        let open = self.index.open_impositions.get(party).into_iter().flatten();
+        for imp in open.filter_map(|id| self.facts.impositions.get(id)) {
+            if !self.granted_since(party, imp.imposed_at) {
                 later(imp.imposed_at);
             }
         }
@@ -44,6 +42,17 @@ impl AgreementState {
             Some(c) => start.max(*c),
             None => start,
         })
+    }
+
+    /// Approvals for `party` recorded at or after `since` (approvals are kept in log order).
+    fn approvals_since(&self, party: &PartyId, since: Timestamp) -> &[ApprovalRecord] {
+        let all = self
+            .facts
+            .approvals
+            .get(party)
+            .map_or(&[][..], Vec::as_slice);
+        let first = all.partition_point(|a| a.recorded_at < since);
+        all.get(first..).unwrap_or(&[])
     }
 
     /// Whether relief was granted to `party` at or after `since`.
@@ -63,11 +72,9 @@ impl AgreementState {
         let mut seen = BTreeSet::new();
         let mut approvals = Vec::new();
         let mut quorum_at = None;
-        for ap in self.facts.approvals.get(party).into_iter().flatten() {
-            if ap.recorded_at >= start
-                && policy.approvers.contains(&ap.approver)
-                && seen.insert(&ap.approver)
-            {
+        let approvals_since = self.approvals_since(party, start);
+        for ap in approvals_since {
+            if policy.approvers.contains(&ap.approver) && seen.insert(&ap.approver) {
                 approvals.push(ap.event);
                 if seen.len() >= usize::from(policy.quorum) {
                     quorum_at = Some(ap.recorded_at);
@@ -118,12 +125,9 @@ impl AgreementState {
             .filter(|_| self.due(party, at).is_none())
             .ok_or_else(|| Rejection::NothingToRelieve(party.clone()))?;
         let already = self
-            .facts
-            .approvals
-            .get(party)
-            .into_iter()
-            .flatten()
-            .any(|a| &a.approver == approver && a.recorded_at >= start);
+            .approvals_since(party, start)
+            .iter()
+            .any(|a| &a.approver == approver);
         if already {
             Err(Rejection::AlreadyApproved(approver.clone()))
         } else {
