@@ -1,7 +1,6 @@
 //! What the log knows about one allegation: denial, findings, corroborations, retraction, and
 //! the verification status they add up to.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -118,17 +117,16 @@ impl AllegationRecord {
         &self.allegation.accused
     }
 
-    /// Each monitor's latest finding, in the order the monitors first ruled.
+    /// Each monitor's latest finding, in log order.
     pub fn latest_findings(&self) -> impl Iterator<Item = &FindingRecord> {
-        let mut seen = BTreeSet::new();
-        let mut latest: Vec<&FindingRecord> = Vec::new();
-        for f in self.findings.iter().rev() {
-            if seen.insert(&f.monitor) {
-                latest.push(f);
-            }
-        }
-        latest.reverse();
-        latest.into_iter()
+        let all = &self.findings;
+        all.iter()
+            .enumerate()
+            .filter(move |(i, f)| {
+                all.get(i + 1..)
+                    .is_none_or(|later| later.iter().all(|g| g.monitor != f.monitor))
+            })
+            .map(|(_, f)| f)
     }
 
     /// The status the findings, denial and retraction add up to: retracted, else refuted if

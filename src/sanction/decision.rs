@@ -115,13 +115,24 @@ impl Decision {
         }
     }
 
-    /// Whether it still counts for escalation and keeps its violations from being cited again
-    /// by the same rule: not stopped, voided or halted (relieved decisions still count).
+    /// Whether it counts for escalation: not stopped, voided or halted (relieved decisions
+    /// still count).
     #[must_use]
     pub fn stands(&self) -> bool {
         !matches!(
             self.ending.map(|e| e.reason),
             Some(EndReason::Stopped | EndReason::Voided | EndReason::Halted)
+        )
+    }
+
+    /// Whether its violations stay cited, so its rule cannot count them again: all but
+    /// stopped and voided decisions (whose violations were released when one of them stopped
+    /// counting). A halted procedure keeps its violations: the halt disposed of them.
+    #[must_use]
+    pub fn holds_violations(&self) -> bool {
+        !matches!(
+            self.ending.map(|e| e.reason),
+            Some(EndReason::Stopped | EndReason::Voided)
         )
     }
 

@@ -35,8 +35,8 @@ pub trait View {
         to: Timestamp,
     ) -> Vec<&AllegationRecord>;
 
-    /// Whether a standing decision of `rule` already cites `allegation` (a violation is cited
-    /// at most once per rule).
+    /// Whether a decision of `rule` that holds its violations (not stopped or voided) already
+    /// cites `allegation`: a violation is cited at most once per rule.
     fn is_cited(&self, allegation: &EventId, rule: &RuleId) -> bool;
 
     /// How many standing decisions `rule` has made against `party` (for escalation).

@@ -11,7 +11,7 @@ use crate::time::Timestamp;
 impl ThresholdRule {
     /// Whether `a` counts for this rule now: its term is in scope, it meets the evidence
     /// standard, it stands, and no standing decision of this rule cites it yet.
-    fn counts(&self, view: &dyn View, a: &AllegationRecord) -> bool {
+    pub(crate) fn counts(&self, view: &dyn View, a: &AllegationRecord) -> bool {
         self.terms.includes(&a.allegation.term)
             && a.meets(&self.evidence)
             && view.stands(&a.id)
@@ -32,26 +32,27 @@ impl ThresholdRule {
         candidates: &[&AllegationRecord],
     ) -> Option<Vec<EventId>> {
         let need = u64::from(self.threshold);
-        let mut tried = BTreeSet::new();
-        for start in candidates.iter().map(|c| c.occurred.earliest()) {
+        let mut previous_start = None;
+        for (i, first) in candidates.iter().enumerate() {
+            let start = first.occurred.earliest();
             if start > a.occurred.earliest() {
                 break;
             }
-            if !tried.insert(start) {
+            if previous_start == Some(start) {
                 continue;
             }
+            previous_start = Some(start);
             let end = self.window.after(start);
             if end.is_some_and(|e| a.occurred.latest() > e) {
                 continue;
             }
             let mut total = self.weight(a);
             let mut cited = Vec::new();
-            for m in candidates {
-                if total >= need {
+            for m in candidates.get(i..).unwrap_or_default() {
+                if total >= need || end.is_some_and(|e| m.occurred.earliest() > e) {
                     break;
                 }
-                let inside =
-                    m.occurred.earliest() >= start && end.is_none_or(|e| m.occurred.latest() <= e);
+                let inside = end.is_none_or(|e| m.occurred.latest() <= e);
                 if m.id != a.id && inside {
                     total = total.saturating_add(self.weight(m));
                     cited.push(*m);
@@ -67,12 +68,16 @@ impl ThresholdRule {
     }
 }
 
-impl Rule for ThresholdRule {
-    fn id(&self) -> &RuleId {
-        &self.id
-    }
-
-    fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
+impl ThresholdRule {
+    /// The rule's verdicts, drawing the violations that count for it (see `counts`) from
+    /// `candidates(party, from, to)`: those against `party` whose earliest occurrence is in
+    /// `[from, to]`, sorted by it and then by sequence number.
+    pub(crate) fn evaluate_with<'v>(
+        &self,
+        view: &'v dyn View,
+        trigger: &Trigger<'_>,
+        candidates: impl Fn(&PartyId, Timestamp, Timestamp) -> Vec<&'v AllegationRecord>,
+    ) -> Vec<Verdict> {
         let mut verdicts = Vec::new();
         let mut taken: BTreeSet<EventId> = BTreeSet::new();
         let mut fired: BTreeMap<PartyId, usize> = BTreeMap::new();
@@ -92,12 +97,9 @@ impl Rule for ThresholdRule {
                 .window
                 .after(a.occurred.earliest())
                 .unwrap_or(Timestamp::MAX_UTC);
-            let candidates: Vec<&AllegationRecord> = view
-                .allegations_against(party, from, to)
-                .into_iter()
-                .filter(|c| !taken.contains(&c.id) && self.counts(view, c))
-                .collect();
-            let Some(cited) = self.window_with(a, &candidates) else {
+            let mut pool = candidates(party, from, to);
+            pool.retain(|c| !taken.contains(&c.id));
+            let Some(cited) = self.window_with(a, &pool) else {
                 continue;
             };
             let prior =
@@ -127,5 +129,23 @@ impl Rule for ThresholdRule {
             });
         }
         verdicts
+    }
+}
+
+impl Rule for ThresholdRule {
+    fn id(&self) -> &RuleId {
+        &self.id
+    }
+
+    /// Scans the allegations against each party around each changed one. Replay runs the
+    /// policy's rules through an index of the allegations that count for them instead, with
+    /// the same result.
+    fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
+        self.evaluate_with(view, trigger, |party, from, to| {
+            view.allegations_against(party, from, to)
+                .into_iter()
+                .filter(|c| self.counts(view, c))
+                .collect()
+        })
     }
 }

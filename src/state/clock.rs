@@ -184,8 +184,8 @@ impl AgreementState {
     pub(crate) fn stands_rec(&self, a: &AllegationRecord) -> bool {
         !a.is_discounted()
             && self
-                .coverage(&a.allegation.term, a.accused())
-                .contains_occurred(&a.occurred)
+                .cached_coverage(&a.allegation.term, a.accused())
+                .is_some_and(|c| c.contains_occurred(&a.occurred))
     }
 
     /// The term's status at `at`, as the log knows it now. `None` for an unknown term.

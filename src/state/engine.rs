@@ -5,11 +5,12 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use crate::agreement::Procedure;
+use crate::allegation::AllegationRecord;
 use crate::event::{Event, Payload, Record};
 use crate::id::{DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 use crate::sanction::{Decision, EndReason, Trigger, Verdict, View};
 use crate::state::{AgreementState, Applied, FaultReason, RuleFault};
-use crate::time::{Coverage, Occurred};
+use crate::time::{Coverage, Occurred, Timestamp};
 
 /// Coverage of each (term, bound party) pair, in a fixed order.
 pub(crate) type Coverages = Vec<(TermId, PartyId, Coverage)>;
@@ -71,6 +72,7 @@ impl AgreementState {
         touched
     }
 
+    /// The coverage of each bound party of each term, computed afresh.
     pub(crate) fn coverages(&self, terms: &BTreeSet<TermId>) -> Coverages {
         let mut out = Vec::new();
         for t in terms {
@@ -81,6 +83,30 @@ impl AgreementState {
             }
         }
         out
+    }
+
+    /// The cached coverage of each bound party of each term.
+    pub(crate) fn cached_coverages(&self, terms: &BTreeSet<TermId>) -> Coverages {
+        let mut out = Vec::new();
+        for t in terms {
+            if let Some(rec) = self.facts.terms.get(t) {
+                for p in &rec.term.binds {
+                    let c = self.cached_coverage(t, p).cloned().unwrap_or_default();
+                    out.push((t.clone(), p.clone(), c));
+                }
+            }
+        }
+        out
+    }
+
+    pub(crate) fn cached_coverage(&self, term: &TermId, party: &PartyId) -> Option<&Coverage> {
+        self.index.coverage.get(term)?.get(party)
+    }
+
+    pub(crate) fn store_coverages(&mut self, coverages: Coverages) {
+        for (t, p, c) in coverages {
+            self.index.coverage.entry(t).or_default().insert(p, c);
+        }
     }
 
     /// Allegations whose standing may differ between two sets of coverages: those against the
@@ -136,30 +162,118 @@ impl AgreementState {
                 );
             }
         }
+        self.refresh_pools(changed.iter().copied());
         let changed: Vec<EventId> = changed
             .iter()
             .filter_map(|s| self.facts.allegations.get(s).map(|a| a.id))
             .collect();
-        let rules = self.index.rules.clone();
-        for rule in rules {
-            let trigger = Trigger {
-                record,
-                changed: &changed,
-            };
+        let trigger = Trigger {
+            record,
+            changed: &changed,
+        };
+        for rule in self.index.policy_rules.clone() {
+            let verdicts = rule.evaluate_with(self, &trigger, |party, from, to| {
+                let pooled = self.pool(&rule.id, party, from, to);
+                debug_assert_eq!(
+                    pooled.iter().map(|a| a.id).collect::<Vec<_>>(),
+                    self.allegations_against(party, from, to)
+                        .into_iter()
+                        .filter(|c| rule.counts(self, c))
+                        .map(|a| a.id)
+                        .collect::<Vec<_>>(),
+                    "the pool of rule {} holds exactly what counts for it",
+                    rule.id
+                );
+                pooled
+            });
+            self.admit_all(&rule.id, verdicts, record, applied);
+        }
+        for rule in self.custom.clone().iter() {
             let verdicts = rule.evaluate(self, &trigger);
-            for verdict in verdicts {
-                match self.admit(rule.id(), verdict, record) {
-                    Ok(Some(id)) => applied.decided.push(id),
-                    Ok(None) => {}
-                    Err(reason) => {
-                        let fault = RuleFault {
-                            rule: rule.id().clone(),
-                            event: event.id,
-                            reason,
-                        };
-                        self.facts.faults.push(fault.clone());
-                        applied.faults.push(fault);
-                    }
+            self.admit_all(rule.id(), verdicts, record, applied);
+        }
+    }
+
+    fn admit_all(
+        &mut self,
+        rule: &RuleId,
+        verdicts: Vec<Verdict>,
+        record: &Record,
+        applied: &mut Applied,
+    ) {
+        for verdict in verdicts {
+            match self.admit(rule, verdict, record) {
+                Ok(Some(id)) => {
+                    applied.decided.push(id);
+                    let cited: Vec<Seq> = self
+                        .decision_ref(id)
+                        .into_iter()
+                        .flat_map(|d| d.violations.iter())
+                        .filter_map(|v| self.facts.ids.get(v).copied())
+                        .collect();
+                    self.refresh_pools(cited);
+                }
+                Ok(None) => {}
+                Err(reason) => {
+                    let fault = RuleFault {
+                        rule: rule.clone(),
+                        event: record.event.id,
+                        reason,
+                    };
+                    self.facts.faults.push(fault.clone());
+                    applied.faults.push(fault);
+                }
+            }
+        }
+    }
+
+    /// The pool of a policy rule: allegations against `party` that count for it, with earliest
+    /// occurrence in `[from, to]`.
+    fn pool(
+        &self,
+        rule: &RuleId,
+        party: &PartyId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Vec<&AllegationRecord> {
+        if from > to {
+            return Vec::new();
+        }
+        self.index
+            .pools
+            .get(rule)
+            .and_then(|p| p.get(party))
+            .into_iter()
+            .flat_map(|keys| keys.range((from, Seq(0))..=(to, Seq(u64::MAX))))
+            .filter_map(|(_, seq)| self.facts.allegations.get(seq))
+            .collect()
+    }
+
+    /// Recomputes the pool membership of these allegations for every policy rule.
+    pub(crate) fn refresh_pools(&mut self, seqs: impl IntoIterator<Item = Seq>) {
+        let rules = self.index.policy_rules.clone();
+        if rules.is_empty() {
+            return;
+        }
+        for seq in seqs {
+            let Some(a) = self.facts.allegations.get(&seq) else {
+                continue;
+            };
+            let key = (a.occurred.earliest(), seq);
+            let party = a.accused().clone();
+            let membership: Vec<bool> = rules.iter().map(|r| r.counts(self, a)).collect();
+            for (rule, member) in rules.iter().zip(membership) {
+                let pool = self
+                    .index
+                    .pools
+                    .entry(rule.id.clone())
+                    .or_default()
+                    .entry(party.clone())
+                    .or_default();
+                if member {
+                    pool.insert(key);
+                } else {
+                    pool.remove(&key);
                 }
             }
         }

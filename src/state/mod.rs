@@ -22,11 +22,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::agreement::{Activation, Agreement, Role};
+use crate::agreement::{Activation, Agreement, Role, ThresholdRule};
 use crate::allegation::{AllegationRecord, VerificationStatus};
 use crate::event::Record;
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
-use crate::sanction::{Decision, Rule, RuleSet, View};
+use crate::sanction::{Decision, RuleSet, View};
 use crate::time::Timestamp;
 
 pub use records::{
@@ -76,7 +76,14 @@ struct Index {
     standing: BTreeMap<(RuleId, PartyId), usize>,
     /// Recorded impositions not yet lifted, per party.
     open_impositions: BTreeMap<PartyId, BTreeSet<EventId>>,
-    rules: Vec<Arc<dyn Rule>>,
+    /// Each bound party's coverage of each term, kept current by `fold` (only the terms an
+    /// event touches can change).
+    coverage: BTreeMap<TermId, BTreeMap<PartyId, crate::time::Coverage>>,
+    /// The policy's threshold rules, run first.
+    policy_rules: Vec<Arc<ThresholdRule>>,
+    /// For each policy rule, per accused party, the allegations that count for it now and
+    /// that it has not cited (its pool), keyed by earliest occurrence.
+    pools: BTreeMap<RuleId, BTreeMap<PartyId, Keyed>>,
 }
 
 /// The state of an agreement as a log describes it.
@@ -128,14 +135,12 @@ impl AgreementState {
     }
 
     fn refresh_rules(&mut self) {
-        let mut rules: Vec<Arc<dyn Rule>> = Vec::new();
-        if let Some(a) = &self.facts.agreement {
-            for r in &a.policy.rules {
-                rules.push(Arc::new(r.clone()));
-            }
-        }
-        rules.extend(self.custom.iter().cloned());
-        self.index.rules = rules;
+        self.index.policy_rules = self
+            .facts
+            .agreement
+            .iter()
+            .flat_map(|a| a.policy.rules.iter().map(|r| Arc::new(r.clone())))
+            .collect();
     }
 
     /// Rebuilds every lookup from the facts.
@@ -172,7 +177,17 @@ impl AgreementState {
             }
         }
         self.index = index;
+        self.refresh_coverage_all();
         self.refresh_rules();
+        let all: Vec<Seq> = self.facts.allegations.keys().copied().collect();
+        self.refresh_pools(all);
+    }
+
+    /// Recomputes the cached coverage of every (term, bound party).
+    fn refresh_coverage_all(&mut self) {
+        let terms: BTreeSet<TermId> = self.facts.terms.keys().cloned().collect();
+        let fresh = self.coverages(&terms);
+        self.store_coverages(fresh);
     }
 
     fn role(&self, party: &PartyId) -> Option<Role> {
@@ -290,7 +305,7 @@ impl View for AgreementState {
         self.index.cited.get(allegation).is_some_and(|ds| {
             ds.iter()
                 .filter_map(|d| self.decision_ref(*d))
-                .any(|d| &d.rule == rule && d.stands())
+                .any(|d| &d.rule == rule && d.holds_violations())
         })
     }
 

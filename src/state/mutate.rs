@@ -21,14 +21,27 @@ impl AgreementState {
         };
         applied.ended.extend(self.grant_due_relief(recorded_at));
         let touched = self.touched_terms(&record.event);
-        let before = self.coverages(&touched);
+        let before = self.cached_coverages(&touched);
         let own = self.mutate(record, &mut applied);
         let after = self.coverages(&touched);
         let mut affected = self.affected(&before, &after);
+        self.store_coverages(after);
         affected.extend(own);
         self.run_rules(record, affected, &mut applied);
         applied.ended.extend(self.grant_due_relief(recorded_at));
+        debug_assert!(
+            self.coverage_cache_is_current(),
+            "an event changed a coverage its touched terms did not include"
+        );
         applied
+    }
+
+    /// Whether every cached coverage equals a fresh computation (checked in debug builds).
+    fn coverage_cache_is_current(&self) -> bool {
+        let terms = self.facts.terms.keys().cloned().collect();
+        self.coverages(&terms)
+            .into_iter()
+            .all(|(t, p, c)| self.cached_coverage(&t, &p) == Some(&c))
     }
 
     /// Changes the facts; returns the allegation the event is about, if any.
@@ -310,6 +323,7 @@ impl AgreementState {
             .map(|p| (p.id.clone(), p.role))
             .collect();
         self.index.dependents = super::dependents_of(agreement);
+        self.refresh_coverage_all();
         self.refresh_rules();
     }
 
