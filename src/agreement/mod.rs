@@ -156,9 +156,54 @@ pub enum AgreementError {
         /// The number of named approvers.
         approvers: usize,
     },
+    /// The agreement is larger than the crate accepts (see [`Agreement::LIMITS`]).
+    #[error("the agreement has {found} {what}; at most {limit} are accepted")]
+    TooLarge {
+        /// What there is too much of: `"parties"`, `"terms"`, `"rules"`, `"conditions"`.
+        what: &'static str,
+        /// How many there are.
+        found: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A chain of phases (each waiting on the one before) is longer than the crate accepts.
+    #[error("term {term} waits on a chain of {depth} phases; at most {limit} are accepted")]
+    PhaseChainTooLong {
+        /// The term at the end of the chain.
+        term: TermId,
+        /// The chain's length.
+        depth: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// The largest agreement accepted. Real agreements are far smaller; the limits keep replay of
+/// a hostile log bounded in time and stack.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Limits {
+    /// Parties.
+    pub parties: usize,
+    /// Terms.
+    pub terms: usize,
+    /// Threshold rules in the policy.
+    pub rules: usize,
+    /// Conditions attached to one term or one acceptance.
+    pub conditions: usize,
+    /// Terms in one chain of phases waiting on each other.
+    pub phase_chain: usize,
 }
 
 impl Agreement {
+    /// The limits [`Agreement::validate`] enforces.
+    pub const LIMITS: Limits = Limits {
+        parties: 256,
+        terms: 256,
+        rules: 64,
+        conditions: 64,
+        phase_chain: 16,
+    };
+
     /// An agreement with no parties, terms or rules yet.
     #[must_use]
     pub fn new(title: impl Into<String>) -> Agreement {
@@ -211,6 +256,16 @@ impl Agreement {
     /// come earlier, rules counting unknown terms or with a zero threshold, window or monitor
     /// count, and relief approvers that are not approvers or a quorum that does not fit.
     pub fn validate(&self) -> Result<(), AgreementError> {
+        let limits = Self::LIMITS;
+        for (what, found, limit) in [
+            ("parties", self.parties.len(), limits.parties),
+            ("terms", self.terms.len(), limits.terms),
+            ("rules", self.policy.rules.len(), limits.rules),
+        ] {
+            if found > limit {
+                return Err(AgreementError::TooLarge { what, found, limit });
+            }
+        }
         let mut roles = BTreeMap::new();
         for p in &self.parties {
             if roles.insert(&p.id, p.role).is_some() {
@@ -219,8 +274,30 @@ impl Agreement {
         }
         let mut seen_terms = BTreeSet::new();
         let mut conditions = BTreeSet::new();
+        let mut depth: BTreeMap<&TermId, usize> = BTreeMap::new();
         for term in &self.terms {
             Self::validate_term(term, &roles, &seen_terms)?;
+            if term.conditions.len() > limits.conditions {
+                return Err(AgreementError::TooLarge {
+                    what: "conditions",
+                    found: term.conditions.len(),
+                    limit: limits.conditions,
+                });
+            }
+            let chain = match &term.activation {
+                Activation::AfterHeld { term: prev, .. } => {
+                    depth.get(prev).copied().unwrap_or(0) + 1
+                }
+                _ => 0,
+            };
+            if chain > limits.phase_chain {
+                return Err(AgreementError::PhaseChainTooLong {
+                    term: term.id.clone(),
+                    depth: chain,
+                    limit: limits.phase_chain,
+                });
+            }
+            depth.insert(&term.id, chain);
             for c in &term.conditions {
                 if !conditions.insert(&c.id) {
                     return Err(AgreementError::DuplicateCondition(c.id.clone()));
@@ -428,6 +505,43 @@ mod tests {
         assert!(matches!(
             big_quorum.validate(),
             Err(AgreementError::BadQuorum { .. })
+        ));
+    }
+
+    #[test]
+    fn limits_keep_hostile_agreements_small() {
+        let mut chain = base();
+        let mut prev = tid("energy");
+        for i in 0..=Agreement::LIMITS.phase_chain {
+            let id = tid(&format!("phase-{i}"));
+            chain = chain.term(
+                Term::new(
+                    id.clone(),
+                    "phase",
+                    TermKind::GeneralCeasefire { area: None },
+                )
+                .binding([pid("UA")])
+                .activation(Activation::AfterHeld {
+                    term: prev,
+                    days: 1,
+                }),
+            );
+            prev = id;
+        }
+        assert!(matches!(
+            chain.validate(),
+            Err(AgreementError::PhaseChainTooLong { depth: 17, .. })
+        ));
+        let mut crowd = base();
+        for i in 0..Agreement::LIMITS.parties {
+            crowd = crowd.party(Party::new(pid(&format!("P{i}")), Role::Monitor, "m"));
+        }
+        assert!(matches!(
+            crowd.validate(),
+            Err(AgreementError::TooLarge {
+                what: "parties",
+                ..
+            })
         ));
     }
 

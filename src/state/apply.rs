@@ -159,6 +159,13 @@ impl AgreementState {
                     });
                 }
                 if let AcceptanceLevel::Conditional { conditions } = level {
+                    let limit = crate::agreement::Agreement::LIMITS.conditions;
+                    if conditions.len() > limit {
+                        return Err(Rejection::TooManyConditions {
+                            found: conditions.len(),
+                            limit,
+                        });
+                    }
                     self.new_conditions(conditions.iter().map(|c| &c.id))?;
                 }
                 Ok(())

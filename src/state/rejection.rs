@@ -118,6 +118,14 @@ pub enum Rejection {
         /// The term.
         term: TermId,
     },
+    /// A conditional acceptance with more conditions than the crate accepts.
+    #[error("a conditional acceptance names {found} conditions; at most {limit} are accepted")]
+    TooManyConditions {
+        /// How many it names.
+        found: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A conditional acceptance without conditions.
     #[error("a conditional acceptance must name at least one condition")]
     NoConditions,
