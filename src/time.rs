@@ -282,16 +282,23 @@ impl Coverage {
         &self.0
     }
 
+    /// The last window starting at or before `t` (windows are disjoint and ascending).
+    fn window_at(&self, t: Timestamp) -> Option<&Window> {
+        let after = self.0.partition_point(|w| w.start <= t);
+        after.checked_sub(1).and_then(|i| self.0.get(i))
+    }
+
     /// Whether `t` is covered.
     #[must_use]
     pub fn contains(&self, t: Timestamp) -> bool {
-        self.0.iter().any(|w| w.contains(t))
+        self.window_at(t).is_some_and(|w| w.contains(t))
     }
 
     /// Whether the whole occurrence lies inside one covered window.
     #[must_use]
     pub fn contains_occurred(&self, o: &Occurred) -> bool {
-        self.0.iter().any(|w| w.contains_occurred(o))
+        self.window_at(o.earliest())
+            .is_some_and(|w| w.contains_occurred(o))
     }
 
     /// The earliest instant covered by exactly one of the two sets, if they differ.

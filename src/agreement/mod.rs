@@ -192,6 +192,10 @@ pub struct Limits {
     pub conditions: usize,
     /// Terms in one chain of phases waiting on each other.
     pub phase_chain: usize,
+    /// Suspensions of one term over the life of the log.
+    pub suspensions: usize,
+    /// Verification findings on one allegation (monitors revise their findings a few times).
+    pub findings: usize,
 }
 
 impl Agreement {
@@ -202,6 +206,8 @@ impl Agreement {
         rules: 64,
         conditions: 64,
         phase_chain: 16,
+        suspensions: 256,
+        findings: 64,
     };
 
     /// An agreement with no parties, terms or rules yet.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::agreement::{AcceptanceLevel, Procedure, Role};
+use crate::agreement::{AcceptanceLevel, Agreement, Procedure, Role};
 use crate::event::{Amendment, Event, Payload, Period, Record, SchemaVersion};
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, Seq, TermId};
 use crate::sanction::Stage;
@@ -159,7 +159,7 @@ impl AgreementState {
                     });
                 }
                 if let AcceptanceLevel::Conditional { conditions } = level {
-                    let limit = crate::agreement::Agreement::LIMITS.conditions;
+                    let limit = Agreement::LIMITS.conditions;
                     if conditions.len() > limit {
                         return Err(Rejection::TooManyConditions {
                             found: conditions.len(),
@@ -205,8 +205,16 @@ impl AgreementState {
                 if !staff {
                     return Err(deny());
                 }
-                if self.live_term(term)?.is_suspended() {
+                let record = self.live_term(term)?;
+                if record.is_suspended() {
                     return Err(Rejection::AlreadySuspended(term.clone()));
+                }
+                let limit = Agreement::LIMITS.suspensions;
+                if record.suspensions.len() >= limit {
+                    return Err(Rejection::LimitReached {
+                        what: "suspensions",
+                        limit,
+                    });
                 }
                 Ok(())
             }
@@ -271,12 +279,18 @@ impl AgreementState {
                 Ok(())
             }
             Payload::VerificationFinding(v) => {
-                self.open_allegation(&v.allegation)?;
-                if role == Role::Monitor {
-                    Ok(())
-                } else {
-                    Err(deny())
+                let a = self.open_allegation(&v.allegation)?;
+                if role != Role::Monitor {
+                    return Err(deny());
                 }
+                let limit = Agreement::LIMITS.findings;
+                if a.findings.len() >= limit {
+                    return Err(Rejection::LimitReached {
+                        what: "findings",
+                        limit,
+                    });
+                }
+                Ok(())
             }
             Payload::AllegationRetracted { allegation, .. } => {
                 let a = self.open_allegation(allegation)?;

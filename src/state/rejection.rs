@@ -126,6 +126,15 @@ pub enum Rejection {
         /// The limit.
         limit: usize,
     },
+    /// More suspensions of a term, or findings on an allegation, than the crate accepts (see
+    /// `Agreement::LIMITS`).
+    #[error("too many {what} (at most {limit})")]
+    LimitReached {
+        /// `"suspensions"` or `"findings"`.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
     /// A conditional acceptance without conditions.
     #[error("a conditional acceptance must name at least one condition")]
     NoConditions,

@@ -780,3 +780,71 @@ fn refused_events_leave_the_state_unchanged() {
     ));
     assert_eq!(serde_json::to_string(&s.state).expect("serializes"), before);
 }
+
+#[test]
+fn findings_and_suspensions_are_bounded() {
+    let mut s = Script::new(threshold_policy());
+    s.both_bind_energy();
+    let a = s.allege("UA", "RU", "2025-03-26T01:00:00Z", "2025-03-26T06:00:00Z");
+    let limit = Agreement::LIMITS.findings;
+    for i in 0..limit {
+        let when = format!("2025-03-27T{:02}:{:02}:00Z", i / 60, i % 60);
+        s.find("MON", a, Finding::Inconclusive, &when);
+    }
+    let more = s.push(
+        "MON",
+        "2025-03-28T00:00:00Z",
+        "2025-03-28T00:00:00Z",
+        Payload::VerificationFinding(Verification {
+            allegation: a,
+            finding: Finding::Confirmed,
+            method: Method::Sensor,
+            confidence: Confidence::ZERO,
+            notes: String::new(),
+        }),
+    );
+    assert_eq!(
+        more,
+        Err(Rejection::LimitReached {
+            what: "findings",
+            limit
+        })
+    );
+    let limit = Agreement::LIMITS.suspensions;
+    for i in 0..limit {
+        let when = format!(
+            "2025-04-{:02}T{:02}:{:02}:00Z",
+            1 + i / 120,
+            (i % 120) / 5,
+            (i % 5) * 10
+        );
+        let payload = Payload::TermSuspended {
+            term: tid("sea"),
+            reason: String::new(),
+        };
+        s.push("US", &when, &when, payload).expect("suspension");
+        s.push(
+            "US",
+            &when,
+            &when,
+            Payload::TermResumed { term: tid("sea") },
+        )
+        .expect("resumption");
+    }
+    let more = s.push(
+        "US",
+        "2025-04-10T00:00:00Z",
+        "2025-04-10T00:00:00Z",
+        Payload::TermSuspended {
+            term: tid("sea"),
+            reason: String::new(),
+        },
+    );
+    assert_eq!(
+        more,
+        Err(Rejection::LimitReached {
+            what: "suspensions",
+            limit
+        })
+    );
+}
