@@ -101,7 +101,8 @@ pub enum OpenError {
         #[source]
         source: LineError,
     },
-    /// The event's bytes do not have the CRC the line states: the line was damaged.
+    /// The line's sequence number, batch marker and event bytes do not have the CRC it
+    /// states: the line was damaged.
     #[error(
         "line {line} (byte offset {offset}, record {seq}): crc32c mismatch (stored {stored:08x}, computed {computed:08x})"
     )]

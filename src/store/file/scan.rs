@@ -1,7 +1,8 @@
-//! Verification on open. Every line is checked in this order: its length, its form (UTF-8,
-//! the record's fields, canonical layout, format identifier on line 1), its CRC, its sequence
-//! number, its batch marker, its chain hash, that the event decodes, and that the rules accept
-//! it. Only what a crash can leave at the end is dropped (and reported): an incomplete final
+//! Verification on open. Every line is checked in this order (`docs/format.md` lists it with
+//! the error each step returns): its length, the format identifier on line 1, its form (UTF-8,
+//! the record's fields, canonical layout), its CRC, where the format identifier is, its
+//! sequence number, its batch marker, its chain hash, that the event decodes, and that the
+//! rules accept it. Only what a crash can leave at the end is dropped (and reported): an incomplete final
 //! line, and the complete lines of a batch whose last record is missing. Anything else is an
 //! error naming the line.
 
