@@ -60,7 +60,8 @@ impl Ledger {
     }
 
     /// Decides what appending `events` means. `stored` reads the event at a sequence number
-    /// (for the identity check of a retried append).
+    /// (for the identity check of a retried append; a file store reads it from disk, hence
+    /// `FnMut`).
     ///
     /// # Errors
     /// The contract's refusals, in the contract's order.
@@ -68,7 +69,7 @@ impl Ledger {
         &self,
         expected: ExpectedVersion,
         events: Vec<Event>,
-        stored: impl Fn(Seq) -> Result<Event, StoreError>,
+        stored: impl FnMut(Seq) -> Result<Event, StoreError>,
     ) -> Result<Admission, StoreError> {
         let Some(first) = events.first() else {
             return Err(StoreError::EmptyBatch);
@@ -131,7 +132,7 @@ impl Ledger {
         &self,
         start: Seq,
         events: &[Event],
-        stored: impl Fn(Seq) -> Result<Event, StoreError>,
+        mut stored: impl FnMut(Seq) -> Result<Event, StoreError>,
     ) -> Result<Admission, StoreError> {
         let mut last = start;
         for (i, e) in events.iter().enumerate() {

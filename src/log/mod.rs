@@ -87,6 +87,18 @@ pub enum StoreError {
     /// An empty batch.
     #[error("a batch must hold at least one event")]
     EmptyBatch,
+    /// The event's record would be larger than the store accepts; nothing was written.
+    #[error(
+        "event {id} would be a record of {size} bytes, more than the {max} bytes the store accepts"
+    )]
+    TooLarge {
+        /// The event.
+        id: EventId,
+        /// The size of its record, in bytes.
+        size: u64,
+        /// The store's maximum, in bytes.
+        max: u64,
+    },
     /// The event could not be encoded.
     #[error("event {id} could not be encoded: {message}")]
     Encode {

@@ -1,0 +1,214 @@
+//! Reading a log file line by line with bounded memory: a line longer than the maximum
+//! record size is reported after reading one byte more than the maximum, never read whole.
+
+use std::io::{self, BufRead, BufReader, Read};
+
+/// What comes next in the file.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// A complete line (its newline read, not kept in the buffer).
+    Line {
+        /// Its number, from 1.
+        number: u64,
+        /// The byte offset of its first byte.
+        offset: u64,
+    },
+    /// Bytes after the last newline, up to the end of the file: an incomplete final line.
+    Tail {
+        /// The number it would have.
+        number: u64,
+        /// The byte offset of its first byte.
+        offset: u64,
+        /// How many bytes it has.
+        len: u64,
+    },
+    /// A line longer than the maximum, complete or not.
+    TooLong {
+        /// Its number.
+        number: u64,
+        /// The byte offset of its first byte.
+        offset: u64,
+    },
+    /// The end of the file (or of the byte limit), right after a newline.
+    End,
+}
+
+/// Splits a byte stream into lines of at most `max` bytes (newline excluded).
+pub(crate) struct LineReader<R> {
+    inner: BufReader<R>,
+    max: usize,
+    /// The byte offset of the next unread byte.
+    offset: u64,
+    /// The number of the next line.
+    number: u64,
+    /// Stop here (a line boundary) even if the stream goes on.
+    limit: Option<u64>,
+    buf: Vec<u8>,
+}
+
+impl<R: Read> LineReader<R> {
+    /// A reader starting at `offset` (the stream's position) with line number `number`.
+    pub(crate) fn new(inner: R, max: usize, offset: u64, number: u64) -> LineReader<R> {
+        LineReader {
+            inner: BufReader::with_capacity(64 * 1024, inner),
+            max,
+            offset,
+            number,
+            limit: None,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Reads nothing at or beyond byte `limit`.
+    pub(crate) fn limit(mut self, limit: u64) -> LineReader<R> {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// The bytes of the last line returned by [`LineReader::next`].
+    pub(crate) fn line(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// The byte offset of the next unread byte.
+    pub(crate) fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Reads the next line.
+    ///
+    /// # Errors
+    /// A read error.
+    pub(crate) fn next(&mut self) -> io::Result<Next> {
+        self.buf.clear();
+        let start = self.offset;
+        let number = self.number;
+        loop {
+            let room = self.limit.map_or(usize::MAX, |l| {
+                usize::try_from(l.saturating_sub(self.offset)).unwrap_or(usize::MAX)
+            });
+            let available = match self.inner.fill_buf() {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let available = available
+                .get(..room.min(available.len()))
+                .unwrap_or_default();
+            if available.is_empty() {
+                if self.buf.is_empty() {
+                    return Ok(Next::End);
+                }
+                return Ok(Next::Tail {
+                    number,
+                    offset: start,
+                    len: self.buf.len() as u64,
+                });
+            }
+            let (chunk, found) = match available.iter().position(|&b| b == b'\n') {
+                Some(i) => (available.get(..i).unwrap_or_default(), true),
+                None => (available, false),
+            };
+            let keep = chunk
+                .len()
+                .min(self.max.saturating_add(1).saturating_sub(self.buf.len()));
+            self.buf
+                .extend_from_slice(chunk.get(..keep).unwrap_or_default());
+            if self.buf.len() > self.max {
+                return Ok(Next::TooLong {
+                    number,
+                    offset: start,
+                });
+            }
+            let used = chunk.len() + usize::from(found);
+            self.inner.consume(used);
+            self.offset += used as u64;
+            if found {
+                self.number += 1;
+                return Ok(Next::Line {
+                    number,
+                    offset: start,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(bytes: &[u8], max: usize) -> Vec<(Next, Vec<u8>)> {
+        let mut r = LineReader::new(bytes, max, 0, 1);
+        let mut out = Vec::new();
+        loop {
+            let next = r.next().expect("in-memory reads succeed");
+            let stop = !matches!(next, Next::Line { .. });
+            out.push((next, r.line().to_vec()));
+            if stop {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn splits_lines_and_reports_the_tail() {
+        let got = all(b"ab\n\ncd", 10);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Next::Line {
+                        number: 1,
+                        offset: 0
+                    },
+                    b"ab".to_vec()
+                ),
+                (
+                    Next::Line {
+                        number: 2,
+                        offset: 3
+                    },
+                    Vec::new()
+                ),
+                (
+                    Next::Tail {
+                        number: 3,
+                        offset: 4,
+                        len: 2
+                    },
+                    b"cd".to_vec()
+                ),
+            ]
+        );
+        assert_eq!(all(b"ab\n", 2).last().map(|x| &x.0), Some(&Next::End));
+    }
+
+    #[test]
+    fn long_lines_are_refused_without_reading_them() {
+        let got = all(b"abc\n", 2);
+        assert_eq!(
+            got.last().map(|x| &x.0),
+            Some(&Next::TooLong {
+                number: 1,
+                offset: 0
+            })
+        );
+        let got = all(b"ab\nabcdef", 3);
+        assert_eq!(
+            got.last().map(|x| &x.0),
+            Some(&Next::TooLong {
+                number: 2,
+                offset: 3
+            })
+        );
+    }
+
+    #[test]
+    fn stops_at_the_limit() {
+        let mut r = LineReader::new(&b"ab\ncd\nef\n"[..], 10, 0, 1).limit(6);
+        assert!(matches!(r.next(), Ok(Next::Line { number: 1, .. })));
+        assert!(matches!(r.next(), Ok(Next::Line { number: 2, .. })));
+        assert!(matches!(r.next(), Ok(Next::End)));
+    }
+}
