@@ -86,7 +86,7 @@
 //! | [`state`] | [`AgreementState`]: `apply`, `check`, and every question the state answers |
 //! | [`replay`](mod@replay) | strict, lenient and as-of replay |
 //! | [`log`] | the [`Store`] contract, the in-memory [`EventLog`], the hash chain |
-//! | [`store`] | durable stores |
+//! | [`store`] | durable stores: the append-only, hash-chained [`FileLog`] |
 //! | [`time`] | instants, spans, day-precision occurrences, windows |
 //! | [`id`] | identifier newtypes |
 //! | `testing` | (feature `proptest`) strategies, law checks and the storage contract suite |
@@ -111,6 +111,7 @@ pub use id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 pub use log::{EventLog, ExpectedVersion, Store, StoreError};
 pub use replay::{ReplayError, Replayer, replay, replay_as_of, replay_lenient};
 pub use state::{AgreementState, Rejection};
+pub use store::FileLog;
 
 /// The longer guides, rendered from the `docs/` folder. Their examples run as doctests.
 pub mod guide {
@@ -122,6 +123,9 @@ pub mod guide {
 
     #[doc = include_str!("../docs/time.md")]
     pub mod time {}
+
+    #[doc = include_str!("../docs/format.md")]
+    pub mod format {}
 }
 
 #[doc = include_str!("../README.md")]
