@@ -236,17 +236,8 @@ impl AgreementState {
         from: Timestamp,
         to: Timestamp,
     ) -> Vec<&AllegationRecord> {
-        if from > to {
-            return Vec::new();
-        }
-        self.index
-            .pools
-            .get(rule)
-            .and_then(|p| p.get(party))
-            .into_iter()
-            .flat_map(|keys| keys.range((from, Seq(0))..=(to, Seq(u64::MAX))))
-            .filter_map(|(_, seq)| self.facts.allegations.get(seq))
-            .collect()
+        let keys = self.index.pools.get(rule).and_then(|p| p.get(party));
+        self.keyed_between(keys, from, to)
     }
 
     /// Recomputes the pool membership of these allegations for every policy rule.

@@ -190,6 +190,22 @@ impl AgreementState {
         self.store_coverages(fresh);
     }
 
+    /// The allegations in `keys` whose earliest occurrence is in `[from, to]`, in key order.
+    fn keyed_between(
+        &self,
+        keys: Option<&Keyed>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Vec<&AllegationRecord> {
+        if from > to {
+            return Vec::new();
+        }
+        keys.into_iter()
+            .flat_map(|keys| keys.range((from, Seq(0))..=(to, Seq(u64::MAX))))
+            .filter_map(|(_, seq)| self.facts.allegations.get(seq))
+            .collect()
+    }
+
     fn role(&self, party: &PartyId) -> Option<Role> {
         self.index.roles.get(party).copied()
     }
@@ -289,16 +305,7 @@ impl View for AgreementState {
         from: Timestamp,
         to: Timestamp,
     ) -> Vec<&AllegationRecord> {
-        if from > to {
-            return Vec::new();
-        }
-        self.index
-            .by_party
-            .get(party)
-            .into_iter()
-            .flat_map(|keys| keys.range((from, Seq(0))..=(to, Seq(u64::MAX))))
-            .filter_map(|(_, seq)| self.facts.allegations.get(seq))
-            .collect()
+        self.keyed_between(self.index.by_party.get(party), from, to)
     }
 
     fn is_cited(&self, allegation: &EventId, rule: &RuleId) -> bool {
