@@ -321,34 +321,27 @@ fn write_the_log(desk: &mut Desk) -> Result<(), Box<dyn Error>> {
         "2025-03-19T01:00:00Z",
         "2025-03-19T09:00:00Z",
     )?;
-    desk.record(
-        "JMM",
-        "2025-03-19T14:00:00Z",
-        "2025-03-19T18:00:00Z",
-        Payload::ComplianceAttested {
-            party: party("RU")?,
-            term: term("prisoner-exchange")?,
-            period: Period {
-                from: at("2025-03-19T08:00:00Z")?,
-                to: at("2025-03-19T14:00:00Z")?,
+    // The 175-for-175 exchange of 19 March, attested by the monitor for each side.
+    for (side, recorded) in [
+        ("RU", "2025-03-19T18:00:00Z"),
+        ("UA", "2025-03-19T18:05:00Z"),
+    ] {
+        let exchange = Period {
+            from: at("2025-03-19T08:00:00Z")?,
+            to: at("2025-03-19T14:00:00Z")?,
+        };
+        desk.record(
+            "JMM",
+            "2025-03-19T14:00:00Z",
+            recorded,
+            Payload::ComplianceAttested {
+                party: party(side)?,
+                term: term("prisoner-exchange")?,
+                period: exchange,
+                statement: "175 prisoners released".into(),
             },
-            statement: "175 prisoners released".into(),
-        },
-    )?;
-    desk.record(
-        "JMM",
-        "2025-03-19T14:00:00Z",
-        "2025-03-19T18:05:00Z",
-        Payload::ComplianceAttested {
-            party: party("UA")?,
-            term: term("prisoner-exchange")?,
-            period: Period {
-                from: at("2025-03-19T08:00:00Z")?,
-                to: at("2025-03-19T14:00:00Z")?,
-            },
-            statement: "175 prisoners released".into(),
-        },
-    )?;
+        )?;
+    }
     desk.record(
         "RU",
         "2025-03-13",
