@@ -77,7 +77,7 @@ struct Index {
 
 /// The state of an agreement as a log describes it.
 ///
-/// Build it with [`crate::replay`] or fold records in one at a time with
+/// Build it with [`crate::replay()`] or fold records in one at a time with
 /// [`AgreementState::apply`]. Serialize it to take a snapshot; deserializing a snapshot gives a
 /// state that continues exactly as the original would (attach downstream rules again with
 /// [`AgreementState::with_rules`]).
