@@ -65,3 +65,21 @@ fn raising_an_acceptance_that_already_binds_keeps_the_earlier_start() {
         state.decisions()
     );
 }
+
+/// Found by the kit's `strategy::event` round-trip test: a coordinate read back from JSON was
+/// not the one written (`-11.912520031807091` came back as `-11.912520031807093`), so an event
+/// read back from a store was not equal to the event appended, and a retried append of it
+/// would be taken for a conflicting one. serde_json needs its `float_roundtrip` feature.
+#[test]
+fn coordinates_survive_a_json_round_trip() {
+    use ceasefire::event::{Coordinates, Place};
+    let mut e = Events::new();
+    let mut strike = e.by("UA").alleges("RU", "energy", TargetCategory::Refinery);
+    if let Payload::ViolationAlleged(a) = &mut strike.payload {
+        a.place = Place::named("Sloviansk")
+            .at(Coordinates::new(-11.912_520_031_807_091, 0.0).expect("a point"));
+    }
+    let json = serde_json::to_string(&strike).expect("serializes");
+    let back: ceasefire::Event = serde_json::from_str(&json).expect("deserializes");
+    assert_eq!(back, strike);
+}
