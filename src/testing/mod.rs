@@ -1,6 +1,8 @@
 //! Testing kit (feature `proptest`): the storage contract suite, and tools for testing sanction
-//! rules: the [`fixtures`] agreement, the [`Events`] builder, [`Log`]s printed one event per
-//! line, and [`strategy`]: strategies for ids, roles, term kinds, agreements and single events.
+//! rules: [`valid_log`], a strategy of logs every store accepts for a given agreement and your
+//! rules, tuned by [`Config`]; [`any_agreement_log`] for agreements of any shape; the
+//! [`fixtures`] agreement, the [`Events`] builder, [`Log`]s printed one event per line, and
+//! [`strategy`]: strategies for ids, roles, term kinds, agreements and single events.
 
 pub mod contract;
 pub mod fixtures;
@@ -8,11 +10,17 @@ pub mod strategy;
 
 mod build;
 mod log;
+mod sequence;
 
+use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
+
+use crate::RuleId;
+use crate::sanction::RuleSet;
 
 pub use build::Events;
 pub use log::{Log, describe, tag, timeline};
+pub use sequence::{Config, Mix, Outcomes, StepKind, valid_log};
 
 /// A proptest configuration running `cases` cases, unless the `PROPTEST_CASES` environment
 /// variable says otherwise: keep CI quick and raise the count locally
@@ -34,4 +42,23 @@ pub fn proptest_config(cases: u32) -> ProptestConfig {
         cases,
         ..ProptestConfig::default()
     }
+}
+
+/// Logs for agreements drawn from [`strategy::agreement`] (any term kinds, activations,
+/// clocks, policies), each valid for its agreement and `rules` as [`valid_log`] makes them.
+/// A policy rule whose id a downstream rule also uses is renamed (`threshold-1` becomes
+/// `threshold-1-policy`). The agreement is the log's genesis: [`Log::agreement`].
+pub fn any_agreement_log(rules: &RuleSet, config: Config) -> impl Strategy<Value = Log> + use<> {
+    let rules = rules.clone();
+    strategy::agreement().prop_flat_map(move |mut agreement| {
+        let taken = rules.ids();
+        for rule in &mut agreement.policy.rules {
+            if taken.contains(&rule.id)
+                && let Ok(id) = RuleId::new(format!("{}-policy", rule.id))
+            {
+                rule.id = id;
+            }
+        }
+        valid_log(&agreement, &rules, config.clone())
+    })
 }
