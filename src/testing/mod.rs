@@ -1,11 +1,13 @@
 //! Testing kit (feature `proptest`): the storage contract suite, and tools for testing sanction
 //! rules: [`valid_log`], a strategy of logs every store accepts for a given agreement and your
-//! rules, tuned by [`Config`]; [`any_agreement_log`] for agreements of any shape; the
-//! [`fixtures`] agreement, the [`Events`] builder, [`Log`]s printed one event per line, and
-//! [`strategy`]: strategies for ids, roles, term kinds, agreements and single events.
+//! rules, tuned by [`Config`]; [`any_agreement_log`] for agreements of any shape; [`scenario`]
+//! for given / when / then tests of one event; the [`fixtures`] agreement, the [`Events`]
+//! builder, [`Log`]s printed one event per line, and [`strategy`]: strategies for ids, roles,
+//! term kinds, agreements and single events.
 
 pub mod contract;
 pub mod fixtures;
+pub mod scenario;
 pub mod strategy;
 
 mod build;
