@@ -1,16 +1,19 @@
 //! Testing kit (feature `proptest`): the storage contract suite, and tools for testing sanction
 //! rules: [`valid_log`], a strategy of logs every store accepts for a given agreement and your
-//! rules, tuned by [`Config`]; [`any_agreement_log`] for agreements of any shape; [`scenario`]
-//! for given / when / then tests of one event; the [`fixtures`] agreement, the [`Events`]
-//! builder, [`Log`]s printed one event per line, and [`strategy`]: strategies for ids, roles,
-//! term kinds, agreements and single events.
+//! rules, tuned by [`Config`]; [`any_agreement_log`] for agreements of any shape;
+//! [`hostile_log`] for broken ones; [`laws`], one-line law checks; [`scenario`] for given /
+//! when / then tests of one event; the [`fixtures`] agreement, the [`Events`] builder, [`Log`]s
+//! printed one event per line, and [`strategy`]: strategies for ids, roles, term kinds,
+//! agreements and single events.
 
 pub mod contract;
 pub mod fixtures;
+pub mod laws;
 pub mod scenario;
 pub mod strategy;
 
 mod build;
+mod hostile;
 mod log;
 mod sequence;
 
@@ -21,6 +24,8 @@ use crate::RuleId;
 use crate::sanction::RuleSet;
 
 pub use build::Events;
+pub use hostile::{Defect, HostileLog, hostile_log};
+pub use laws::LawViolation;
 pub use log::{Log, describe, tag, timeline};
 pub use sequence::{Config, Mix, Outcomes, StepKind, valid_log};
 

@@ -21,7 +21,7 @@ use crate::sanction::RuleSet;
 use crate::testing::Log;
 
 pub use config::{Config, Mix, Outcomes, StepKind};
-pub(crate) use interpret::interpret;
+pub(crate) use interpret::{covered, interpret};
 pub(crate) use plan::plan_strategy;
 
 /// A strategy of logs that every store accepts in order: the genesis concluding `agreement`,
