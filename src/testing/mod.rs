@@ -1,10 +1,23 @@
-//! Testing kit (feature `proptest`): the storage contract suite, and tools for testing sanction
-//! rules: [`valid_log`], a strategy of logs every store accepts for a given agreement and your
-//! rules, tuned by [`Config`]; [`any_agreement_log`] for agreements of any shape;
-//! [`hostile_log`] for broken ones; [`laws`], one-line law checks; [`scenario`] for given /
-//! when / then tests of one event; the [`fixtures`] agreement, the [`Events`] builder, [`Log`]s
-//! printed one event per line, and [`strategy`]: strategies for ids, roles, term kinds,
-//! agreements and single events.
+#![doc = include_str!("../../docs/testing.md")]
+// The guide shows a user's test file with `#[test]` functions: the doctest compiles them but
+// does not run them; `tests/downstream_rule.rs` runs the same properties.
+#![allow(clippy::test_attr_in_doctest)]
+//!
+//! # What is here
+//!
+//! | item | what for |
+//! |---|---|
+//! | [`valid_log`] with [`Config`] ([`Mix`], [`Outcomes`]) | logs every store accepts, for a given agreement and your rules |
+//! | [`any_agreement_log`] | the same for agreements drawn from [`strategy::agreement`] |
+//! | [`hostile_log`] ([`HostileLog`], [`Defect`]) | broken logs, to check that nothing panics |
+//! | [`laws`] | one-line law checks returning [`LawViolation`] |
+//! | [`scenario`] | given / when / then tests of one event |
+//! | [`Events`] | a terse builder of deterministic events |
+//! | [`fixtures`] | the energy-truce agreement of spring 2025 |
+//! | [`strategy`] | strategies for ids, roles, term kinds, agreements, policies, single events |
+//! | [`Log`], [`describe`], [`timeline`], [`tag`] | logs printed one event per line |
+//! | [`proptest_config`] | a case count that `PROPTEST_CASES` overrides |
+//! | [`contract`] | the storage contract suite every store must pass |
 
 pub mod contract;
 pub mod fixtures;
