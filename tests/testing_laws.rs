@@ -18,7 +18,9 @@ use ceasefire::testing::{
 use ceasefire::time::Span;
 use ceasefire::{Agreement, RuleId};
 use proptest::prelude::*;
-use proptest::test_runner::{Config as ProptestConfig, TestError, TestRunner};
+use proptest::test_runner::{
+    Config as ProptestConfig, RngAlgorithm, TestError, TestRng, TestRunner,
+};
 
 fn rule(threshold: u32, days: u64) -> ThresholdRule {
     ThresholdRule::new(fixtures::rule("threshold"), threshold, Span::days(days))
@@ -59,17 +61,13 @@ fn some_laws(log: &Log, rules: &RuleSet, escalation: bool) -> Result<(), LawViol
     laws::reappend_is_idempotent(log, rules)
 }
 
-/// Policies that need a monitor's confirmation, for which every law holds.
+/// Policies that need a monitor's confirmation, at a fixed level and at once: every law holds.
 fn confirmed_policies() -> Vec<Agreement> {
     [
-        SanctionPolicy::new().rule(rule(1, 14)).relief(relief(5)),
         SanctionPolicy::new()
-            .rule(
-                rule(2, 14)
-                    .escalation(Escalation::Fixed)
-                    .procedure(notice(5)),
-            )
+            .rule(rule(1, 14).escalation(Escalation::Fixed))
             .relief(relief(5)),
+        SanctionPolicy::new().rule(rule(2, 14).escalation(Escalation::Fixed)),
         SanctionPolicy::new()
             .rule(
                 rule(3, 10)
@@ -81,12 +79,13 @@ fn confirmed_policies() -> Vec<Agreement> {
                     }),
             )
             .rule(
-                ThresholdRule::new(fixtures::rule("two-monitors"), 1, Span::days(5)).evidence(
-                    EvidenceStandard::Confirmed {
+                ThresholdRule::new(fixtures::rule("two-monitors"), 1, Span::days(5))
+                    .escalation(Escalation::Fixed)
+                    .level(Level::Sectoral)
+                    .evidence(EvidenceStandard::Confirmed {
                         monitors: 2,
                         min_confidence: Confidence::percent(50).expect("percent"),
-                    },
-                ),
+                    }),
             ),
     ]
     .into_iter()
@@ -94,13 +93,14 @@ fn confirmed_policies() -> Vec<Agreement> {
     .collect()
 }
 
-/// Policies that sanction allegations alone, or corroborated ones.
+/// Policies that sanction allegations alone, or corroborated ones, at a fixed level and at
+/// once.
 fn lax_policies() -> Vec<Agreement> {
     [
         SanctionPolicy::new().rule(
             rule(1, 14)
                 .evidence(EvidenceStandard::Alleged)
-                .procedure(notice(5)),
+                .escalation(Escalation::Fixed),
         ),
         SanctionPolicy::new().rule(
             rule(3, 10)
@@ -118,16 +118,25 @@ fn lax_policies() -> Vec<Agreement> {
     .collect()
 }
 
-/// Ladders with a threshold above one, the fixture's `energy-3` among them: the escalation law
-/// can fail for them, as `testing_regressions::an_extra_confirmed_violation_never_leaves_a_
-/// party_a_rung_lower` shows, so it is left out here.
+/// Ladders and notices, the fixture's `energy-3` among them: the escalation law can fail for
+/// them, as `testing_regressions::an_extra_confirmed_violation_never_leaves_a_party_a_rung_lower`
+/// and `..._rungs_do_not_count_decisions_that_later_stop` show, so it is left out here.
 fn laddered_policies() -> Vec<Agreement> {
-    vec![
-        fixtures::energy_truce(),
-        fixtures::energy_truce_with(
-            SanctionPolicy::new().rule(rule(2, 14).evidence(EvidenceStandard::Alleged)),
+    [
+        fixtures::energy_policy(),
+        SanctionPolicy::new().rule(rule(2, 14).evidence(EvidenceStandard::Alleged)),
+        SanctionPolicy::new().rule(
+            rule(1, 14)
+                .evidence(EvidenceStandard::Alleged)
+                .procedure(notice(5)),
         ),
+        SanctionPolicy::new()
+            .rule(rule(2, 14).procedure(notice(5)))
+            .relief(relief(5)),
     ]
+    .into_iter()
+    .map(fixtures::energy_truce_with)
+    .collect()
 }
 
 fn any_of(agreements: Vec<Agreement>, config: Config) -> impl Strategy<Value = Log> {
@@ -157,7 +166,7 @@ proptest! {
         log in any_of(laddered_policies(), without_halts())
     ) {
         laws::sanctions_need_confirmed_violations(&log, &RuleSet::new()).or_else(|v| {
-            // The second policy counts allegations alone, on purpose.
+            // Two of the policies count allegations alone, on purpose.
             if v.law == Law::SanctionsNeedConfirmedViolations { Ok(()) } else { Err(v) }
         })?;
         some_laws(&log, &RuleSet::new(), false)?;
@@ -187,11 +196,16 @@ fn catch_with(
     config: Config,
     law: fn(&[ceasefire::Record], &RuleSet) -> Result<(), LawViolation>,
 ) -> (String, Log) {
-    let mut runner = TestRunner::new(ProptestConfig {
-        cases: 1024,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    });
+    // A fixed seed: the same counterexample on every run (the size bounds below hold for 100
+    // seeds out of 100, except the escalation law's, which stalled once above 8 records).
+    let mut runner = TestRunner::new_with_rng(
+        ProptestConfig {
+            cases: 1024,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+    );
     let strategy = valid_log(agreement, rules, config);
     match runner.run(&strategy, |log| {
         law(&log, rules)?;

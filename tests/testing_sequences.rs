@@ -18,7 +18,9 @@ use ceasefire::time::{Occurred, Span};
 use ceasefire::{AgreementState, EventLog, ExpectedVersion, Payload, RuleId, Seq, Store, replay};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{Config as ProptestConfig, TestError, TestRunner};
+use proptest::test_runner::{
+    Config as ProptestConfig, RngAlgorithm, TestError, TestRng, TestRunner,
+};
 
 /// A downstream rule that fires on any standing allegation, so that decisions (and the events
 /// that name them) differ from the policy's alone.
@@ -362,10 +364,13 @@ fn shrunk_logs_stay_valid_and_short() {
         &RuleSet::new(),
         Config::default(),
     );
-    let mut runner = TestRunner::new(ProptestConfig {
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    });
+    let mut runner = TestRunner::new_with_rng(
+        ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+    );
     let result = runner.run(&strategy, |log| {
         let state = replay(&log).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let nuclear = state.allegations().any(|a| {

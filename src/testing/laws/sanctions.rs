@@ -185,7 +185,7 @@ const EXHAUSTIVE: usize = 12;
 
 /// Where the laws add events, as (position, turn, state before the position): for short logs
 /// every position with every pair, so that a counterexample survives the shrinker dropping
-/// unrelated events; for longer ones three positions spread over the log, the pair chosen in
+/// unrelated events; for longer ones six positions spread over the log, the pair chosen in
 /// turn.
 fn sites(
     law: Law,
@@ -205,7 +205,7 @@ fn sites(
         }
         Ok(out)
     } else {
-        let at = positions(n, 3);
+        let at = positions(n, 6);
         let states = prefixes(law, records, rules, &at)?;
         Ok(at
             .into_iter()
@@ -501,8 +501,8 @@ fn prefixes(
 /// The law adds such a pair (recorded at the time of the event before, occurring inside the
 /// accused's obligations where possible) in both variants when the agreement has a monitor:
 /// in a log of up to 12 records at every position against every bound party of every term,
-/// so that a counterexample survives shrinking; in a longer log at three positions spread
-/// over it, against a party chosen in turn. Later events that name decisions by number are
+/// so that a counterexample survives shrinking; in a longer log at six positions spread over
+/// it, against a party chosen in turn. Later events that name decisions by number are
 /// renumbered to follow the decisions they meant.
 ///
 /// # Errors
