@@ -78,6 +78,17 @@ impl AgreementState {
                         );
                     }
                 }
+                // A raised acceptance never starts later than the commitment it raises, if that
+                // already binds (a conditional acceptance whose conditions are met).
+                let already = self
+                    .facts
+                    .terms
+                    .get(term)
+                    .and_then(|rec| self.binding_start(rec, &event.author));
+                let effective_from = match (effective_from.unwrap_or(at), already) {
+                    (new, Some(since)) => new.min(since),
+                    (new, None) => new,
+                };
                 if let Some(rec) = self.facts.terms.get_mut(term) {
                     let earlier = match rec.acceptances.remove(&event.author) {
                         Some(prev) => {
@@ -91,7 +102,7 @@ impl AgreementState {
                         event.author.clone(),
                         AcceptanceRecord {
                             level: level.clone(),
-                            effective_from: effective_from.unwrap_or(at),
+                            effective_from,
                             accepted_at: at,
                             event: event.id,
                             earlier,

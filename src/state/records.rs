@@ -24,7 +24,8 @@ pub struct Stamp {
 pub struct AcceptanceRecord {
     /// The level.
     pub level: AcceptanceLevel,
-    /// From when the commitment runs (the event's `effective_from`, else when it occurred).
+    /// From when the commitment runs (the event's `effective_from`, else when it occurred; for
+    /// an acceptance raising one that already bound, no later than when that one bound).
     pub effective_from: Timestamp,
     /// When the acceptance occurred.
     pub accepted_at: Timestamp,

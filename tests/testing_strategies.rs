@@ -1,0 +1,104 @@
+//! The value strategies are tested: agreements always validate and cover every term kind,
+//! single events cover every payload kind and survive serialization, ids are valid.
+
+#![cfg(feature = "proptest")]
+
+use std::collections::BTreeSet;
+
+use ceasefire::agreement::{Activation, ObligationClock, Role, TermKind};
+use ceasefire::event::PayloadKind;
+use ceasefire::testing::{fixtures, proptest_config, strategy};
+use ceasefire::{Event, PartyId};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
+
+proptest! {
+    #![proptest_config(proptest_config(128))]
+
+    #[test]
+    fn agreements_validate(agreement in strategy::agreement()) {
+        prop_assert_eq!(agreement.validate(), Ok(()));
+    }
+
+    #[test]
+    fn ids_are_valid_and_round_trip(id in strategy::party_id()) {
+        let json = serde_json::to_string(&id).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let back: PartyId = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(back, id);
+    }
+
+    #[test]
+    fn single_events_round_trip_through_json(event in strategy::event(&fixtures::energy_truce())) {
+        let json = serde_json::to_string(&event).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let back: Event = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(back, event);
+    }
+
+    #[test]
+    fn roles_and_parties_are_well_formed(party in strategy::party(), kind in strategy::term_kind()) {
+        prop_assert!(!party.id.as_str().is_empty());
+        if let TermKind::StrikeMoratorium { targets } = &kind {
+            prop_assert!(!targets.is_empty());
+        }
+    }
+}
+
+fn sample<S: Strategy>(strategy: &S, n: usize) -> Vec<S::Value> {
+    let mut runner = TestRunner::deterministic();
+    (0..n)
+        .map(|_| strategy.new_tree(&mut runner).expect("a value").current())
+        .collect()
+}
+
+#[test]
+fn agreements_cover_every_term_kind_activation_clock_and_role() {
+    let agreements = sample(&strategy::agreement(), 300);
+    let kinds: BTreeSet<&str> = agreements
+        .iter()
+        .flat_map(|a| a.terms.iter().map(|t| t.kind.label()))
+        .collect();
+    assert_eq!(kinds.len(), 6, "{kinds:?}");
+    let activations: BTreeSet<u8> = agreements
+        .iter()
+        .flat_map(|a| a.terms.iter())
+        .map(|t| match t.activation {
+            Activation::OnAcceptance => 0,
+            Activation::At(_) => 1,
+            Activation::AfterHeld { .. } => 2,
+        })
+        .collect();
+    assert_eq!(activations.len(), 3);
+    let clocks: BTreeSet<bool> = agreements
+        .iter()
+        .flat_map(|a| a.terms.iter())
+        .map(|t| t.clock == ObligationClock::PerParty)
+        .collect();
+    assert_eq!(clocks.len(), 2);
+    let roles: BTreeSet<Role> = agreements
+        .iter()
+        .flat_map(|a| a.parties.iter().map(|p| p.role))
+        .collect();
+    assert_eq!(roles.len(), 5);
+    assert!(agreements.iter().any(|a| a.policy.relief.is_some()));
+    assert!(agreements.iter().any(|a| a.policy.rules.len() == 2));
+    assert!(
+        agreements
+            .iter()
+            .any(|a| a.terms.iter().any(|t| !t.conditions.is_empty()))
+    );
+}
+
+#[test]
+fn single_events_cover_every_payload_kind() {
+    let events = sample(&strategy::event(&fixtures::energy_truce()), 400);
+    let kinds: BTreeSet<PayloadKind> = events.iter().map(|e| e.payload.kind()).collect();
+    assert_eq!(kinds.len(), PayloadKind::ALL.len(), "{kinds:?}");
+    assert!(
+        events.iter().any(|e| e.author == fixtures::party("XX")),
+        "sometimes an unknown author"
+    );
+    let kinds = sample(&strategy::term_kind(), 200);
+    let labels: BTreeSet<&str> = kinds.iter().map(TermKind::label).collect();
+    assert_eq!(labels.len(), 6);
+}
