@@ -175,6 +175,21 @@ impl AgreementState {
                     .or_default()
                     .insert(d.id);
             }
+            if d.stands() {
+                *index
+                    .standing
+                    .entry((d.rule.clone(), d.party.clone()))
+                    .or_default() += 1;
+            }
+        }
+        for imp in self.facts.impositions.values() {
+            if imp.lifted.is_none() {
+                index
+                    .open_impositions
+                    .entry(imp.against.clone())
+                    .or_default()
+                    .insert(imp.event);
+            }
         }
         self.index = index;
         self.refresh_coverage_all();
