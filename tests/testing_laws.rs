@@ -42,22 +42,14 @@ fn relief(days: u64) -> ReliefPolicy {
     }
 }
 
-/// Halts are left out where they meet the bug that
-/// `testing_regressions::a_denial_does_not_reopen_a_halted_procedure` shows.
-fn without_halts() -> Config {
-    Config::default().mix(Mix::default().with(StepKind::Halt, 0))
-}
-
-/// The laws but the confirmed-violation one (for policies that sanction allegations alone, on
-/// purpose) and, unless `escalation`, the escalation one (see `laddered_policies`).
-fn some_laws(log: &Log, rules: &RuleSet, escalation: bool) -> Result<(), LawViolation> {
+/// The laws but the confirmed-violation one, for policies that sanction allegations alone on
+/// purpose.
+fn some_laws(log: &Log, rules: &RuleSet) -> Result<(), LawViolation> {
     laws::replay_is_deterministic(log, rules)?;
     laws::incremental_apply_equals_replay(log, rules)?;
     laws::snapshot_resumes_like_replay(log, rules)?;
     laws::discounted_allegations_change_nothing(log, rules)?;
-    if escalation {
-        laws::confirmations_never_lower_escalation(log, rules)?;
-    }
+    laws::confirmations_never_lower_escalation(log, rules)?;
     laws::reappend_is_idempotent(log, rules)
 }
 
@@ -118,9 +110,7 @@ fn lax_policies() -> Vec<Agreement> {
     .collect()
 }
 
-/// Ladders and notices, the fixture's `energy-3` among them: the escalation law can fail for
-/// them, as `testing_regressions::an_extra_confirmed_violation_never_leaves_a_party_a_rung_lower`
-/// and `..._rungs_do_not_count_decisions_that_later_stop` show, so it is left out here.
+/// Ladders and notices, the fixture's `energy-3` among them.
 fn laddered_policies() -> Vec<Agreement> {
     [
         fixtures::energy_policy(),
@@ -156,27 +146,27 @@ proptest! {
 
     #[test]
     fn the_other_laws_hold_for_built_in_rules_that_count_allegations(
-        log in any_of(lax_policies(), without_halts())
+        log in any_of(lax_policies(), Config::default())
     ) {
-        some_laws(&log, &RuleSet::new(), true)?;
+        some_laws(&log, &RuleSet::new())?;
     }
 
     #[test]
-    fn the_laws_but_escalation_hold_for_laddered_thresholds(
-        log in any_of(laddered_policies(), without_halts())
+    fn the_laws_hold_for_laddered_thresholds_and_notices(
+        log in any_of(laddered_policies(), Config::default())
     ) {
         laws::sanctions_need_confirmed_violations(&log, &RuleSet::new()).or_else(|v| {
             // Two of the policies count allegations alone, on purpose.
             if v.law == Law::SanctionsNeedConfirmedViolations { Ok(()) } else { Err(v) }
         })?;
-        some_laws(&log, &RuleSet::new(), false)?;
+        some_laws(&log, &RuleSet::new())?;
     }
 
     #[test]
-    fn the_laws_but_escalation_hold_on_random_agreements(
-        log in any_agreement_log(&RuleSet::new(), without_halts())
+    fn the_laws_hold_on_random_agreements(
+        log in any_agreement_log(&RuleSet::new(), Config::default())
     ) {
-        some_laws(&log, &RuleSet::new(), false)?;
+        some_laws(&log, &RuleSet::new())?;
     }
 }
 

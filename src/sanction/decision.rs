@@ -63,6 +63,18 @@ pub enum Stage {
     Ended(EndReason),
 }
 
+/// A change of a decision's rung on the escalation ladder: when an earlier decision of the
+/// same rule against the same party stops standing, the later ones move down a rung.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Revision {
+    /// From when the new level applies.
+    pub at: Timestamp,
+    /// The new level.
+    pub level: Level,
+    /// The event that caused it (the one that ended the earlier decision).
+    pub by: EventId,
+}
+
 /// A sanction decision against one party, derived by replay.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct Decision {
@@ -72,8 +84,10 @@ pub struct Decision {
     pub rule: RuleId,
     /// Against whom.
     pub party: PartyId,
-    /// At which level.
+    /// At which level it was decided.
     pub level: Level,
+    /// Later changes of its rung on the ladder, in order (see [`Revision`]).
+    pub revisions: Vec<Revision>,
     /// The allegations (violation event ids) it cites, all against `party`.
     pub violations: Vec<EventId>,
     /// The events that made them count (confirming findings, corroborations).
@@ -113,6 +127,22 @@ impl Decision {
                 deadline: Timestamp::MAX_UTC,
             },
         }
+    }
+
+    /// Its level at `at`: as decided, or as last revised by then.
+    #[must_use]
+    pub fn level_at(&self, at: Timestamp) -> Level {
+        self.revisions
+            .iter()
+            .rev()
+            .find(|r| r.at <= at)
+            .map_or(self.level, |r| r.level)
+    }
+
+    /// Its level now: as last revised, or as decided.
+    #[must_use]
+    pub fn current_level(&self) -> Level {
+        self.revisions.last().map_or(self.level, |r| r.level)
     }
 
     /// Whether it counts for escalation: not stopped, voided or halted (relieved decisions

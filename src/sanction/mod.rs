@@ -10,5 +10,5 @@ mod decision;
 mod rule;
 mod threshold;
 
-pub use decision::{Decision, EndReason, Ending, Stage};
+pub use decision::{Decision, EndReason, Ending, Revision, Stage};
 pub use rule::{Rule, RuleSet, Trigger, Verdict, View};

@@ -48,7 +48,8 @@ impl AgreementState {
     }
 
     /// When a term waiting on `prev` starts: `prev`'s start plus `days`, provided `prev` was in
-    /// force, unsuspended and without a confirmed violation for all of those days; else never.
+    /// force and unsuspended for all of those days, and no violation in them had been
+    /// confirmed by that instant; else never.
     fn phase_start(&self, prev: &TermId, days: u32) -> Option<Timestamp> {
         let window = self.term_window(prev)?;
         let start = window.start;
@@ -68,10 +69,14 @@ impl AgreementState {
         {
             return None;
         }
+        // Judged on what was known at the instant the phase would start: a violation confirmed
+        // later is still a violation of the earlier phase, but does not un-start this one.
         let broken = self.index.confirmed.get(prev).is_some_and(|keys| {
             keys.range((start, Seq(0))..(held, Seq(0)))
                 .filter_map(|(_, seq)| self.facts.allegations.get(seq))
-                .any(|a| span.contains_occurred(&a.occurred))
+                .any(|a| {
+                    span.contains_occurred(&a.occurred) && a.confirmed_at.is_some_and(|c| c <= held)
+                })
         });
         if broken { None } else { Some(held) }
     }

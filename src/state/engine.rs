@@ -334,6 +334,7 @@ impl AgreementState {
             .standing
             .entry((rule.clone(), verdict.party.clone()))
             .or_default() += 1;
+        let verdict_party = verdict.party.clone();
         self.facts.decisions.push(Decision {
             id,
             rule: rule.clone(),
@@ -347,7 +348,15 @@ impl AgreementState {
             procedure: verdict.procedure,
             effective_at,
             ending: None,
+            revisions: Vec::new(),
         });
+        self.index
+            .by_rule_party
+            .entry(rule.clone())
+            .or_default()
+            .entry(verdict_party)
+            .or_default()
+            .push(id);
         Ok(Some(id))
     }
 }

@@ -74,6 +74,8 @@ struct Index {
     active: BTreeMap<PartyId, BTreeSet<DecisionId>>,
     /// Standing decisions per (rule, party), for the ladder.
     standing: BTreeMap<(RuleId, PartyId), usize>,
+    /// Every decision per rule and party, in order.
+    by_rule_party: BTreeMap<RuleId, BTreeMap<PartyId, Vec<DecisionId>>>,
     /// Recorded impositions not yet lifted, per party.
     open_impositions: BTreeMap<PartyId, BTreeSet<EventId>>,
     /// Each bound party's coverage of each term, kept current by `fold` (only the terms an
@@ -181,6 +183,13 @@ impl AgreementState {
                     .entry((d.rule.clone(), d.party.clone()))
                     .or_default() += 1;
             }
+            index
+                .by_rule_party
+                .entry(d.rule.clone())
+                .or_default()
+                .entry(d.party.clone())
+                .or_default()
+                .push(d.id);
         }
         for imp in self.facts.impositions.values() {
             if imp.lifted.is_none() {

@@ -398,8 +398,53 @@ impl AgreementState {
         if let Some(active) = self.index.active.get_mut(&party) {
             active.remove(&id);
         }
-        if !stands && let Some(n) = self.index.standing.get_mut(&(rule, party)) {
-            *n = n.saturating_sub(1);
+        if !stands {
+            if let Some(n) = self.index.standing.get_mut(&(rule.clone(), party.clone())) {
+                *n = n.saturating_sub(1);
+            }
+            self.revise_rungs(&rule, &party, at, by);
+        }
+    }
+
+    /// After a decision stopped standing, puts the standing decisions of a ladder rule against
+    /// the party back on the rungs their rank calls for, from `at` on.
+    fn revise_rungs(
+        &mut self,
+        rule: &crate::id::RuleId,
+        party: &crate::id::PartyId,
+        at: crate::time::Timestamp,
+        by: crate::id::EventId,
+    ) {
+        let Some(ladder) = self
+            .index
+            .policy_rules
+            .iter()
+            .find(|r| &r.id == rule && r.escalation == crate::agreement::Escalation::Ladder)
+            .map(|r| r.level)
+        else {
+            return;
+        };
+        let ids = self
+            .index
+            .by_rule_party
+            .get(rule)
+            .and_then(|p| p.get(party))
+            .cloned()
+            .unwrap_or_default();
+        let mut rank = 0;
+        for id in ids {
+            let Some(d) = self.decision_mut(id) else {
+                continue;
+            };
+            if !d.stands() {
+                continue;
+            }
+            let level = ladder.up_by(rank);
+            rank += 1;
+            if d.current_level() != level {
+                d.revisions
+                    .push(crate::sanction::Revision { at, level, by });
+            }
         }
     }
 }

@@ -227,7 +227,7 @@ impl AgreementState {
         self.sanctions_in_force(at)
             .into_iter()
             .filter(|d| &d.party == party)
-            .map(|d| d.level)
+            .map(|d| d.level_at(at))
             .max()
     }
 

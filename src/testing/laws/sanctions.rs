@@ -303,7 +303,7 @@ fn reached(state: &AgreementState, party: &PartyId, at: Timestamp) -> Option<Lev
         .iter()
         .filter(|d| &d.party == party && d.stands() && d.effective_at.is_some_and(|e| e <= at))
         .filter(|d| d.violations.iter().all(|v| state.counts_against(v)))
-        .map(|d| d.level)
+        .map(|d| d.level_at(at))
         .max()
 }
 
