@@ -126,6 +126,9 @@ pub mod guide {
 
     #[doc = include_str!("../docs/format.md")]
     pub mod format {}
+
+    #[doc = include_str!("../docs/performance.md")]
+    pub mod performance {}
 }
 
 #[doc = include_str!("../README.md")]
