@@ -4,10 +4,13 @@
 
 #![cfg(feature = "proptest")]
 
-use ceasefire::sanction::RuleSet;
+use ceasefire::agreement::{ReliefPolicy, SanctionPolicy, ThresholdRule};
+use ceasefire::allegation::VerificationStatus;
+use ceasefire::sanction::{EndReason, RuleSet};
 use ceasefire::testing::{
     Config, Log, any_agreement_log, fixtures, laws, proptest_config, valid_log,
 };
+use ceasefire::time::Span;
 use ceasefire::time::Timestamp;
 use ceasefire::{AgreementState, Record, Replayer, replay, replay_as_of, replay_lenient};
 use proptest::prelude::*;
@@ -19,6 +22,29 @@ fn json(state: &AgreementState) -> String {
 fn energy_truce_log() -> impl Strategy<Value = Log> {
     valid_log(
         &fixtures::energy_truce(),
+        &RuleSet::new(),
+        Config::default(),
+    )
+}
+
+/// The fixture with a policy under which relief happens often: every confirmed violation is
+/// sanctioned, and relief needs both approvers and five days of compliance.
+fn relief_log() -> impl Strategy<Value = Log> {
+    let policy = SanctionPolicy::new()
+        .rule(ThresholdRule::new(
+            fixtures::rule("every-strike"),
+            1,
+            Span::days(14),
+        ))
+        .relief(ReliefPolicy {
+            compliance: Span::days(5),
+            approvers: [fixtures::party("CONGRESS"), fixtures::party("COUNCIL")]
+                .into_iter()
+                .collect(),
+            quorum: 2,
+        });
+    valid_log(
+        &fixtures::energy_truce_with(policy),
         &RuleSet::new(),
         Config::default(),
     )
@@ -112,5 +138,44 @@ proptest! {
         // Every fact of that state was recorded by then.
         prop_assert!(as_of.known_as_of().is_none_or(|t| t <= known_at));
         prop_assert!(as_of.decisions().iter().all(|d| d.decided_at <= known_at));
+    }
+
+    /// Relief is never granted with fewer approvals than the quorum, by anyone but the named
+    /// approvers, before the approvals were given, before the compliance period has run from
+    /// the sanctions it ends, or while a violation confirmed within that period counts.
+    #[test]
+    fn relief_never_comes_early_or_short_of_the_quorum(log in relief_log()) {
+        let state = replay(&log).expect("a valid log");
+        let policy = state
+            .agreement()
+            .and_then(|a| a.policy.relief.clone())
+            .expect("the policy has relief");
+        let at = |id| log.iter().find(|r| r.event.id == id).expect("an event of the log");
+        for grant in state.reliefs() {
+            let mut approvers: Vec<_> = grant.approvals.iter().map(|id| at(*id).event.author.clone()).collect();
+            approvers.sort();
+            approvers.dedup();
+            prop_assert!(approvers.len() >= usize::from(policy.quorum), "{grant:?}");
+            prop_assert!(approvers.iter().all(|a| policy.approvers.contains(a)));
+            for id in &grant.approvals {
+                prop_assert!(at(*id).event.recorded_at <= grant.at);
+            }
+            for d in &grant.decisions {
+                let d = state.decision(*d).expect("a decision");
+                prop_assert_eq!(d.ending.map(|e| e.reason), Some(EndReason::Relieved));
+                let served = policy.compliance.after(d.effective_at.expect("in force")).expect("a date");
+                prop_assert!(served <= grant.at, "relieved {} before its period ran", d.id);
+            }
+            let since = Span::before(policy.compliance, grant.at);
+            for a in state.allegations() {
+                if a.accused() == &grant.party
+                    && a.status() == VerificationStatus::Confirmed
+                    && state.counts_against(&a.id)
+                    && a.confirmed_at.is_some_and(|c| since < c && c < grant.at)
+                {
+                    prop_assert!(false, "relief at {} despite {} confirmed at {:?}", grant.at, a.id, a.confirmed_at);
+                }
+            }
+        }
     }
 }
