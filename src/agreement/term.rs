@@ -51,6 +51,21 @@ impl TargetCategory {
         TargetCategory::HydroelectricDam,
     ];
 
+    /// Every category this crate names (all but [`TargetCategory::Other`]).
+    pub const NAMED: [TargetCategory; 11] = [
+        TargetCategory::Refinery,
+        TargetCategory::PipelineOrStorage,
+        TargetCategory::PowerGrid,
+        TargetCategory::NuclearPowerPlant,
+        TargetCategory::HydroelectricDam,
+        TargetCategory::Port,
+        TargetCategory::Shipping,
+        TargetCategory::Railway,
+        TargetCategory::CivilianSite,
+        TargetCategory::MilitaryObjective,
+        TargetCategory::Obligation,
+    ];
+
     /// Whether this is one of the energy categories.
     #[must_use]
     pub fn is_energy(&self) -> bool {

@@ -229,6 +229,21 @@ fn inserted(entries: &[Entry], i: usize, k: usize, author: PartyId, payload: Pay
 }
 
 /// Plants one defect; `false` if the log is too short for it.
+/// Inserts `event` (if there is one) at `at` or at the end, numbered in turn; whether it did.
+fn insert(entries: &mut Vec<Entry>, at: usize, event: Option<Event>) -> bool {
+    let Some(event) = event else {
+        return false;
+    };
+    entries.insert(
+        at.min(entries.len()),
+        Entry {
+            event,
+            numbering: Numbering::Next,
+        },
+    );
+    true
+}
+
 fn plant_one(agreement: &Agreement, entries: &mut Vec<Entry>, m: &Mutation, k: usize) -> bool {
     let n = entries.len();
     let with = usize::from(m.with);
@@ -253,32 +268,16 @@ fn plant_one(agreement: &Agreement, entries: &mut Vec<Entry>, m: &Mutation, k: u
             }
             true
         }
-        Defect::UnknownId => {
-            let Some(e) = unknown_reference(agreement, entries, insert_at, k, with) else {
-                return false;
-            };
-            entries.insert(
-                insert_at.min(entries.len()),
-                Entry {
-                    event: e,
-                    numbering: Numbering::Next,
-                },
-            );
-            true
-        }
-        Defect::Unauthorized => {
-            let Some(e) = unauthorized(agreement, entries, insert_at, k, with) else {
-                return false;
-            };
-            entries.insert(
-                insert_at.min(entries.len()),
-                Entry {
-                    event: e,
-                    numbering: Numbering::Next,
-                },
-            );
-            true
-        }
+        Defect::UnknownId => insert(
+            entries,
+            insert_at,
+            unknown_reference(agreement, entries, insert_at, k, with),
+        ),
+        Defect::Unauthorized => insert(
+            entries,
+            insert_at,
+            unauthorized(agreement, entries, insert_at, k, with),
+        ),
         Defect::Duplicate => {
             if n == 0 {
                 return false;
@@ -346,14 +345,7 @@ fn plant_one(agreement: &Agreement, entries: &mut Vec<Entry>, m: &Mutation, k: u
                 author,
                 Payload::AgreementConcluded(Box::new(agreement.clone())),
             );
-            entries.insert(
-                insert_at.min(entries.len()),
-                Entry {
-                    event: e,
-                    numbering: Numbering::Next,
-                },
-            );
-            true
+            insert(entries, insert_at, Some(e))
         }
         Defect::UnsupportedSchema => {
             if n == 0 {

@@ -289,15 +289,7 @@ impl Outcome {
             .filter_map(|id| state.decision(*id))
             .collect();
         let expected: Vec<Expected> = expected.into_iter().collect();
-        let mut missing = Vec::new();
-        for e in &expected {
-            match made.iter().position(|d| e.matches(d)) {
-                Some(i) => {
-                    made.remove(i);
-                }
-                None => missing.push(e.to_string()),
-            }
-        }
+        let missing = match_off(&expected, &mut made);
         if missing.is_empty() && made.is_empty() {
             return Ok(());
         }
@@ -363,15 +355,7 @@ impl Outcome {
         let at = state.known_as_of().unwrap_or_else(fixtures::start);
         let mut in_force = state.sanctions_in_force(at);
         let expected: Vec<Expected> = expected.into_iter().collect();
-        let mut missing = Vec::new();
-        for e in &expected {
-            match in_force.iter().position(|d| e.matches(d)) {
-                Some(i) => {
-                    in_force.remove(i);
-                }
-                None => missing.push(e.to_string()),
-            }
-        }
+        let missing = match_off(&expected, &mut in_force);
         if missing.is_empty() && in_force.is_empty() {
             return Ok(());
         }
@@ -420,4 +404,19 @@ impl Outcome {
             Err(_) => self.applied().map(|_| ()),
         }
     }
+}
+
+/// Removes from `found` one decision matching each expectation; returns the expectations no
+/// decision matched, described.
+fn match_off(expected: &[Expected], found: &mut Vec<&Decision>) -> Vec<String> {
+    let mut missing = Vec::new();
+    for e in expected {
+        match found.iter().position(|d| e.matches(d)) {
+            Some(i) => {
+                found.remove(i);
+            }
+            None => missing.push(e.to_string()),
+        }
+    }
+    missing
 }

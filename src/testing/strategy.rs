@@ -94,19 +94,7 @@ pub fn party() -> impl Strategy<Value = Party> {
 /// Every target category, including one this crate does not name.
 pub fn target_category() -> impl Strategy<Value = TargetCategory> {
     prop_oneof![
-        10 => select(vec![
-            TargetCategory::Refinery,
-            TargetCategory::PipelineOrStorage,
-            TargetCategory::PowerGrid,
-            TargetCategory::NuclearPowerPlant,
-            TargetCategory::HydroelectricDam,
-            TargetCategory::Port,
-            TargetCategory::Shipping,
-            TargetCategory::Railway,
-            TargetCategory::CivilianSite,
-            TargetCategory::MilitaryObjective,
-            TargetCategory::Obligation,
-        ]),
+        10 => select(TargetCategory::NAMED.to_vec()),
         1 => "[a-z ]{1,12}".prop_map(TargetCategory::Other),
     ]
 }

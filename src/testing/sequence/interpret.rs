@@ -801,15 +801,7 @@ impl<'a> Interpreter<'a> {
 
 /// The target categories an allegation under a term of this kind may name.
 pub(crate) fn covered(kind: &TermKind) -> Vec<TargetCategory> {
-    let mut all: Vec<TargetCategory> = TargetCategory::ENERGY.to_vec();
-    all.extend([
-        TargetCategory::Port,
-        TargetCategory::Shipping,
-        TargetCategory::Railway,
-        TargetCategory::CivilianSite,
-        TargetCategory::MilitaryObjective,
-        TargetCategory::Obligation,
-    ]);
+    let mut all: Vec<TargetCategory> = TargetCategory::NAMED.to_vec();
     if let TermKind::Custom {
         covers: Some(set), ..
     } = kind
