@@ -637,11 +637,9 @@ pub fn discounted_allegations_change_nothing(records: &[Record], rules: &RuleSet
 /// The added violation must be one more violation that counts, all else equal: it must count
 /// against its party from its confirmation to the end of the log, and leave every party's
 /// obligations as they were. Other cases are left out, because phases make them change who is
-/// bound rather than how many violations there are: a confirmed violation of a phase during
+/// bound rather than how many violations there are: a violation of a phase confirmed during
 /// the days a later phase waits on it ([`crate::agreement::Activation::AfterHeld`]) means
-/// that the later phase never starts, so what violated the later phase stops counting and the
-/// sanctions resting on it are voided; and a violation of a later phase stops counting while
-/// such a violation of the earlier phase stands.
+/// that the later phase never starts, so what would have violated it is no violation.
 ///
 /// The law confirms allegations already in the log that are not confirmed (by a monitor, at
 /// the end of the log), and adds a new allegation confirmed at once where
