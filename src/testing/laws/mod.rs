@@ -38,6 +38,7 @@ use crate::sanction::{Decision, RuleSet};
 use crate::state::AgreementState;
 use crate::testing::log::{tag, timeline};
 
+mod probe;
 mod replay;
 mod sanctions;
 
