@@ -308,3 +308,32 @@ fn a_phase_that_started_stays_started_and_one_that_never_did_binds_nobody() {
         assert!(law.is_ok(), "{law:?}");
     }
 }
+
+/// Found by `laws::snapshot_resumes_like_replay` in `tests/downstream_rule.rs` (its seed is in
+/// `downstream_rule.proptest-regressions`): a state restored from a snapshot did not rebuild
+/// its index of recorded sanctions still in force, so it refused a relief approval the
+/// original accepted (`NothingToRelieve`).
+#[test]
+fn a_snapshot_remembers_the_sanctions_in_force() {
+    let mut e = Events::new();
+    let genesis = e.genesis(fixtures::energy_truce());
+    let imposed = e.by("US").says(Payload::SanctionImposed {
+        against: fixtures::party("UA"),
+        level: Level::Warning,
+        decision: None,
+        measures: "a warning".into(),
+    });
+    let approval = e.by("CONGRESS").approves_relief("UA");
+    let log = Log::from_events([genesis, imposed, approval]);
+    let mut original = ceasefire::replay(&log[..2]).expect("a valid prefix");
+    let json = serde_json::to_string(&original).expect("serializes");
+    let mut restored: ceasefire::AgreementState = serde_json::from_str(&json).expect("restores");
+    let last = &log[2];
+    assert_eq!(
+        restored
+            .apply(last)
+            .expect("the restored state accepts the approval"),
+        original.apply(last).expect("the original accepts it")
+    );
+    laws::snapshot_resumes_like_replay(&log, &RuleSet::new()).expect("the law holds");
+}
