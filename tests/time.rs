@@ -108,11 +108,7 @@ fn day_precision_reports_count_only_when_the_whole_day_is_inside() {
 #[test]
 fn a_thirty_day_term_expires_at_its_start_plus_thirty_days_across_a_month_end() {
     let mut w = Writer::new();
-    let log = log_of(vec![
-        w.genesis(SanctionPolicy::new()),
-        w.accept("RU", "energy", "2025-03-18T16:00:00Z"),
-        w.accept("UA", "energy", "2025-03-18T16:00:00Z"),
-    ]);
+    let log = log_of(w.bound(SanctionPolicy::new()));
     let state = log.state().expect("state");
     let end = at("2025-04-17T16:00:00Z");
     let status = |t| state.term_status(&tid("energy"), t).expect("known term");
@@ -177,11 +173,7 @@ fn a_phase_starts_at_exactly_the_instant_the_previous_one_has_held() {
 #[test]
 fn late_reports_count_against_the_term_they_fall_in_and_no_other() {
     let mut w = Writer::new();
-    let mut events = vec![
-        w.genesis(SanctionPolicy::new().rule(threshold(1))),
-        w.accept("RU", "energy", "2025-03-18T16:00:00Z"),
-        w.accept("UA", "energy", "2025-03-18T16:00:00Z"),
-    ];
+    let mut events = w.bound(SanctionPolicy::new().rule(threshold(1)));
     // Reported in May, about the term's last second, and about the instant it expired.
     let inside = w.allege("UA", "RU", "2025-04-17T15:59:59Z", "2025-05-02T00:00:00Z");
     let at_expiry = w.allege("UA", "RU", "2025-04-17T16:00:00Z", "2025-05-02T00:01:00Z");
@@ -212,11 +204,7 @@ fn late_reports_count_against_the_term_they_fall_in_and_no_other() {
 
 fn snapback_log(days: u64) -> (Writer, Vec<ceasefire::Event>) {
     let mut w = Writer::new();
-    let mut events = vec![
-        w.genesis(snapback(days)),
-        w.accept("RU", "energy", "2025-03-18T16:00:00Z"),
-        w.accept("UA", "energy", "2025-03-18T16:00:00Z"),
-    ];
+    let mut events = w.bound(snapback(days));
     let a = w.allege("UA", "RU", "2025-03-26T01:00:00Z", "2025-03-26T06:00:00Z");
     let id = a.id;
     events.push(a);
@@ -301,11 +289,7 @@ fn the_mediator_can_halt_until_one_second_before_the_deadline() {
 #[test]
 fn relief_is_granted_exactly_when_period_and_quorum_are_both_in() {
     let mut w = Writer::new();
-    let mut events = vec![
-        w.genesis(SanctionPolicy::new().rule(threshold(1)).relief(relief(30))),
-        w.accept("RU", "energy", "2025-03-18T16:00:00Z"),
-        w.accept("UA", "energy", "2025-03-18T16:00:00Z"),
-    ];
+    let mut events = w.bound(SanctionPolicy::new().rule(threshold(1)).relief(relief(30)));
     let a = w.allege("UA", "RU", "2025-03-26T01:00:00Z", "2025-03-26T06:00:00Z");
     let a_id = a.id;
     events.push(a);

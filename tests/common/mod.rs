@@ -130,6 +130,16 @@ impl Writer {
         )
     }
 
+    /// The genesis under `policy`, and both belligerents bound by the energy term from 16:00
+    /// on 18 March 2025.
+    pub fn bound(&mut self, policy: SanctionPolicy) -> Vec<Event> {
+        vec![
+            self.genesis(policy),
+            self.accept("RU", "energy", "2025-03-18T16:00:00Z"),
+            self.accept("UA", "energy", "2025-03-18T16:00:00Z"),
+        ]
+    }
+
     pub fn accept(&mut self, party: &str, term: &str, when: &str) -> Event {
         self.event(
             party,
