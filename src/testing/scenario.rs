@@ -306,20 +306,8 @@ impl Outcome {
             .collect();
         let mut problem = format!(
             "expected {}; the event made {}",
-            if expected.is_empty() {
-                "no sanction".to_string()
-            } else {
-                expected
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" and ")
-            },
-            if all.is_empty() {
-                "no decision".to_string()
-            } else {
-                all.join("; ")
-            }
+            listed(&described(&expected), " and ", "no sanction"),
+            listed(&all, "; ", "no decision"),
         );
         if !missing.is_empty() {
             problem.push_str(&format!("\n  missing: {}", missing.join("; ")));
@@ -366,20 +354,8 @@ impl Outcome {
             .collect();
         Err(self.fail(format!(
             "expected in force: {}; in force: {}",
-            if expected.is_empty() {
-                "nothing".to_string()
-            } else {
-                expected
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" and ")
-            },
-            if all.is_empty() {
-                "nothing".to_string()
-            } else {
-                all.join("; ")
-            }
+            listed(&described(&expected), " and ", "nothing"),
+            listed(&all, "; ", "nothing"),
         )))
     }
 
@@ -403,6 +379,20 @@ impl Outcome {
             }
             Err(_) => self.applied().map(|_| ()),
         }
+    }
+}
+
+/// The expectations, described.
+fn described(expected: &[Expected]) -> Vec<String> {
+    expected.iter().map(ToString::to_string).collect()
+}
+
+/// `items` joined by `separator`, or `none` when there are none.
+fn listed(items: &[String], separator: &str, none: &str) -> String {
+    if items.is_empty() {
+        none.to_string()
+    } else {
+        items.join(separator)
     }
 }
 
