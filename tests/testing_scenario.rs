@@ -3,13 +3,17 @@
 
 #![cfg(feature = "proptest")]
 
+#[path = "../examples/support/nuclear.rs"]
+mod nuclear;
+
+use ceasefire::Event;
 use ceasefire::Rejection;
 use ceasefire::agreement::{Level, Procedure, SanctionPolicy, TargetCategory, ThresholdRule};
-use ceasefire::sanction::{Rule, RuleSet, Trigger, Verdict, View};
+use ceasefire::sanction::RuleSet;
 use ceasefire::testing::scenario::{given, sanction};
 use ceasefire::testing::{Events, fixtures};
 use ceasefire::time::Span;
-use ceasefire::{Event, RuleId};
+use nuclear::NuclearRedLine;
 
 /// The genesis, Russia bound from 18 March, and three strikes on energy alleged by Ukraine.
 fn three_strikes(e: &mut Events) -> (Vec<Event>, Vec<Event>) {
@@ -116,35 +120,9 @@ fn a_refused_given_event_is_named() {
     );
 }
 
-/// Downstream rule for this test: one confirmed strike on a nuclear plant goes to the top.
-struct RedLine(RuleId);
-
-impl Rule for RedLine {
-    fn id(&self) -> &RuleId {
-        &self.0
-    }
-    fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
-        trigger
-            .changed
-            .iter()
-            .filter_map(|a| view.allegation(a))
-            .filter(|a| a.allegation.target == TargetCategory::NuclearPowerPlant)
-            .filter(|a| a.status() == ceasefire::allegation::VerificationStatus::Confirmed)
-            .filter(|a| view.stands(&a.id) && !view.is_cited(&a.id, &self.0))
-            .map(|a| Verdict {
-                party: a.accused().clone(),
-                level: Level::Reimposition,
-                violations: vec![a.id],
-                evidence: Vec::new(),
-                procedure: Procedure::Immediate,
-            })
-            .collect()
-    }
-}
-
 #[test]
 fn downstream_rules_run_beside_the_policy() {
-    let rules = RuleSet::new().with(RedLine(RuleId::new("red-line").expect("id")));
+    let rules = RuleSet::new().with(NuclearRedLine::new());
     let mut e = Events::new();
     let policy = SanctionPolicy::new().rule(ThresholdRule::new(
         fixtures::rule("one-strike"),
@@ -164,7 +142,7 @@ fn downstream_rules_run_beside_the_policy() {
         .then_sanctions([
             sanction("RU").rule("one-strike").level(Level::Warning),
             sanction("RU")
-                .rule("red-line")
+                .rule("nuclear-red-line")
                 .level(Level::Reimposition)
                 .citing([strike.id]),
         ])

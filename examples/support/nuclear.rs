@@ -1,6 +1,6 @@
 //! A downstream sanction rule: any confirmed strike on a nuclear power plant triggers the top
 //! escalation level at once. Shared by `examples/custom_rule.rs` and
-//! `tests/downstream_rule.rs`, as a user's crate would export it.
+//! `tests/downstream_rule.rs` (and `tests/testing_scenario.rs`), as a user's crate would export it.
 
 use ceasefire::RuleId;
 use ceasefire::agreement::{Confidence, EvidenceStandard, Level, Procedure, TargetCategory};
