@@ -19,6 +19,20 @@ fn around(t: Timestamp) -> [Timestamp; 3] {
     [t - SECOND, t, t + SECOND]
 }
 
+/// The term is in force one second before `end`, and expired at `end` and one second after.
+fn expires_at(state: &AgreementState, term: &str, end: Timestamp) {
+    let status = |t| state.term_status(&tid(term), t).expect("known term");
+    assert_eq!(
+        around(end).map(status),
+        [
+            TermStatus::InForce,
+            TermStatus::Expired,
+            TermStatus::Expired
+        ],
+        "{term} expires at {end}"
+    );
+}
+
 /// The 2025 Easter truce, declared in Moscow time: 18:00 on 19 April to 00:00 on 21 April.
 fn easter() -> Vec<ceasefire::Event> {
     let agreement = Agreement::new("Easter truce")
@@ -53,7 +67,6 @@ fn easter() -> Vec<ceasefire::Event> {
 fn a_truce_declared_in_moscow_time_is_compared_in_utc() {
     let state = replay(records(easter())).expect("valid log");
     let start = at("2025-04-19T15:00:00Z");
-    let end = at("2025-04-20T21:00:00Z");
     let status = |t| state.term_status(&tid("easter"), t).expect("known term");
     assert_eq!(
         around(start).map(status),
@@ -63,14 +76,7 @@ fn a_truce_declared_in_moscow_time_is_compared_in_utc() {
             TermStatus::InForce
         ]
     );
-    assert_eq!(
-        around(end).map(status),
-        [
-            TermStatus::InForce,
-            TermStatus::Expired,
-            TermStatus::Expired
-        ]
-    );
+    expires_at(&state, "easter", at("2025-04-20T21:00:00Z"));
 }
 
 #[test]
@@ -110,16 +116,7 @@ fn a_thirty_day_term_expires_at_its_start_plus_thirty_days_across_a_month_end() 
     let mut w = Writer::new();
     let log = log_of(w.bound(SanctionPolicy::new()));
     let state = log.state().expect("state");
-    let end = at("2025-04-17T16:00:00Z");
-    let status = |t| state.term_status(&tid("energy"), t).expect("known term");
-    assert_eq!(
-        around(end).map(status),
-        [
-            TermStatus::InForce,
-            TermStatus::Expired,
-            TermStatus::Expired
-        ]
-    );
+    expires_at(&state, "energy", at("2025-04-17T16:00:00Z"));
     // An extension recorded by the mediator moves the expiry.
     log.append(
         ExpectedVersion::Any,
@@ -135,16 +132,7 @@ fn a_thirty_day_term_expires_at_its_start_plus_thirty_days_across_a_month_end() 
     )
     .expect("extension");
     let state = log.state().expect("state");
-    let end = at("2025-04-24T16:00:00Z");
-    let status = |t| state.term_status(&tid("energy"), t).expect("known term");
-    assert_eq!(
-        around(end).map(status),
-        [
-            TermStatus::InForce,
-            TermStatus::Expired,
-            TermStatus::Expired
-        ]
-    );
+    expires_at(&state, "energy", at("2025-04-24T16:00:00Z"));
 }
 
 #[test]
