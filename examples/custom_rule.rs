@@ -41,9 +41,7 @@ impl Script {
     ) -> Result<EventId, Box<dyn Error>> {
         let t = at(when)?;
         let n = self.records.len() as u64 + 1;
-        let mut tail = [0u8; 10];
-        tail[2..].copy_from_slice(&n.to_be_bytes());
-        let id = EventId::from_parts(t, tail);
+        let id = EventId::from_parts(t, u128::from(n))?;
         self.records.push(Record::new(
             Seq(n),
             Event::new(id, author.clone(), t, t, payload),

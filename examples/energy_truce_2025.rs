@@ -57,7 +57,8 @@ impl Desk {
         } else {
             Occurred::At(at(occurred)?)
         };
-        let id = EventId::from_parts(recorded, [self.written; 10]);
+        let id =
+            EventId::from_parts(recorded, u128::from(self.written)).expect("a small tail fits");
         let event = Event::new(id, party(author)?, occurred, recorded, payload);
         let version = self.log.head()?.version;
         self.log.append(ExpectedVersion::Exactly(version), event)?;

@@ -44,7 +44,7 @@ impl Writer {
         self.n += 1;
         let t = at(when)?;
         Ok(Event::new(
-            EventId::from_parts(t, [self.n; 10]),
+            EventId::from_parts(t, u128::from(self.n)).expect("a small tail fits"),
             PartyId::new(author)?,
             t,
             t,

@@ -235,7 +235,7 @@ mod tests {
 
     fn record() -> AllegationRecord {
         AllegationRecord::new(
-            EventId::from_parts(t(1), [1; 10]),
+            EventId::from_parts(t(1), 1).expect("a small tail fits"),
             Seq(2),
             pid("UA"),
             Occurred::At(t(1)),
@@ -254,7 +254,7 @@ mod tests {
 
     fn finding(monitor: &str, finding: Finding, confidence: u8, n: u8) -> FindingRecord {
         FindingRecord {
-            event: EventId::from_parts(t(3), [n; 10]),
+            event: EventId::from_parts(t(3), u128::from(n)).expect("a small tail fits"),
             monitor: pid(monitor),
             finding,
             method: Method::SatelliteImagery,
@@ -267,7 +267,7 @@ mod tests {
     fn status_follows_latest_findings() {
         let mut r = record();
         assert_eq!(r.status(), VerificationStatus::Alleged);
-        r.denial = Some(EventId::from_parts(t(2), [2; 10]));
+        r.denial = Some(EventId::from_parts(t(2), 2).expect("a small tail fits"));
         assert_eq!(r.status(), VerificationStatus::Disputed);
         r.findings.push(finding("M1", Finding::Inconclusive, 50, 3));
         assert_eq!(r.status(), VerificationStatus::Inconclusive);
@@ -283,7 +283,7 @@ mod tests {
         );
         assert_eq!(r.confirmations(Confidence::percent(85).expect("c")), 1);
         assert_eq!(r.confirmations(Confidence::ZERO), 2);
-        r.retraction = Some(EventId::from_parts(t(4), [7; 10]));
+        r.retraction = Some(EventId::from_parts(t(4), 7).expect("a small tail fits"));
         assert_eq!(r.status(), VerificationStatus::Retracted);
     }
 
@@ -296,8 +296,10 @@ mod tests {
         };
         assert!(r.meets(&EvidenceStandard::Alleged));
         assert!(!r.meets(&EvidenceStandard::Corroborated));
-        r.corroborations
-            .push((pid("US"), EventId::from_parts(t(2), [9; 10])));
+        r.corroborations.push((
+            pid("US"),
+            EventId::from_parts(t(2), 9).expect("a small tail fits"),
+        ));
         assert!(r.meets(&EvidenceStandard::Corroborated));
         r.findings.push(finding("M1", Finding::Confirmed, 80, 3));
         assert!(!r.meets(&two));

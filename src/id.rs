@@ -24,6 +24,20 @@ pub enum IdError {
     /// The identifier contains a control character or leading/trailing white space.
     #[error("identifier {0:?} contains a control character or surrounding white space")]
     BadCharacter(String),
+    /// The parts of a deterministic event id do not fit (see `EventId::from_parts`).
+    #[error("an event id cannot hold {millis} milliseconds and a tail of {tail:#x}")]
+    PartsOutOfRange {
+        /// The milliseconds since 1970 asked for.
+        millis: i64,
+        /// The tail asked for.
+        tail: u128,
+    },
+    /// Text that is not a sequence or decision number.
+    #[error("{0:?} is not a number")]
+    NotANumber(String),
+    /// Text that is not a UUID.
+    #[error("{0:?} is not a uuid")]
+    NotAUuid(String),
     /// An event id that is not a UUID version 7.
     #[error("event id {0} is not a uuid version 7")]
     NotV7(Uuid),
@@ -91,6 +105,19 @@ macro_rules! text_id {
             }
         }
 
+        impl From<&$name> for $name {
+            fn from(id: &$name) -> $name {
+                id.clone()
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = IdError;
+            fn from_str(id: &str) -> Result<Self, IdError> {
+                Self::new(id)
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.pad(&self.0)
@@ -141,12 +168,43 @@ impl EventId {
         Self(Uuid::now_v7())
     }
 
-    /// A deterministic id: the millisecond timestamp of `at` and ten caller-chosen bytes.
-    /// Useful for fixtures and examples whose output must not change between runs.
-    #[must_use]
-    pub fn from_parts(at: Timestamp, tail: [u8; 10]) -> Self {
-        let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
-        Self(uuid::Builder::from_unix_timestamp_millis(millis, &tail).into_uuid())
+    /// The number of bits of a UUID version 7 that the caller may choose: all but the 48 of
+    /// the timestamp, the 4 of the version and the 2 of the variant.
+    pub const FREE_BITS: u32 = 74;
+
+    /// A deterministic id: the millisecond timestamp of `at` and `tail`, a number of at most
+    /// [`EventId::FREE_BITS`] bits that fills exactly the bits a UUID version 7 leaves free
+    /// (12 bits of `rand_a`, then 62 of `rand_b`). Distinct `(milliseconds, tail)` pairs give
+    /// distinct ids. Useful for fixtures, imports and examples whose ids must not change
+    /// between runs.
+    ///
+    /// # Errors
+    /// [`IdError::PartsOutOfRange`] if `tail` has more than 74 bits or `at` lies before 1970
+    /// or beyond the 48-bit millisecond range.
+    pub fn from_parts(at: Timestamp, tail: u128) -> Result<Self, IdError> {
+        let refuse = || IdError::PartsOutOfRange {
+            millis: at.timestamp_millis(),
+            tail,
+        };
+        let millis = u64::try_from(at.timestamp_millis()).map_err(|_| refuse())?;
+        if millis >= 1 << 48 || tail >= 1 << Self::FREE_BITS {
+            return Err(refuse());
+        }
+        let rand_a = tail >> 62;
+        let rand_b = tail & ((1 << 62) - 1);
+        let bits =
+            (u128::from(millis) << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b;
+        Ok(Self(Uuid::from_u128(bits)))
+    }
+
+    /// [`EventId::from_parts`] for the crate's own deterministic ids: a tail too wide keeps
+    /// its low 74 bits and a time out of range counts as 1970.
+    #[cfg_attr(not(feature = "proptest"), allow(dead_code))]
+    pub(crate) fn deterministic(at: Timestamp, tail: u128) -> Self {
+        let tail = tail & ((1 << Self::FREE_BITS) - 1);
+        Self::from_parts(at, tail)
+            .or_else(|_| Self::from_parts(Timestamp::UNIX_EPOCH, tail))
+            .unwrap_or(Self(Uuid::from_u128(0x7 << 76 | 0b10 << 62)))
     }
 
     /// Wraps a UUID.
@@ -180,6 +238,15 @@ impl TryFrom<Uuid> for EventId {
     type Error = IdError;
     fn try_from(uuid: Uuid) -> Result<Self, IdError> {
         Self::from_uuid(uuid)
+    }
+}
+
+impl std::str::FromStr for EventId {
+    type Err = IdError;
+    /// Reads an event id in any of the UUID text forms (hyphenated is the one written).
+    fn from_str(text: &str) -> Result<Self, IdError> {
+        let uuid = Uuid::parse_str(text).map_err(|_| IdError::NotAUuid(text.to_owned()))?;
+        EventId::from_uuid(uuid)
     }
 }
 
@@ -231,6 +298,18 @@ impl fmt::Display for Seq {
     }
 }
 
+impl std::str::FromStr for Seq {
+    type Err = IdError;
+    /// Reads `#3` or `3`.
+    fn from_str(text: &str) -> Result<Self, IdError> {
+        let digits = text.strip_prefix('#').unwrap_or(text);
+        digits
+            .parse()
+            .map(Seq)
+            .map_err(|_| IdError::NotANumber(text.to_owned()))
+    }
+}
+
 /// A sanction decision derived by replay, numbered from 1 in the order decisions are made.
 /// The same log and the same rules always give the same numbers.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
@@ -240,6 +319,18 @@ pub struct DecisionId(pub u64);
 impl fmt::Display for DecisionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "D{}", self.0)
+    }
+}
+
+impl std::str::FromStr for DecisionId {
+    type Err = IdError;
+    /// Reads `D3` or `3`.
+    fn from_str(text: &str) -> Result<Self, IdError> {
+        let digits = text.strip_prefix('D').unwrap_or(text);
+        digits
+            .parse()
+            .map(DecisionId)
+            .map_err(|_| IdError::NotANumber(text.to_owned()))
     }
 }
 
@@ -274,9 +365,42 @@ mod tests {
         let at = chrono::DateTime::parse_from_rfc3339("2025-03-18T12:00:00Z")
             .expect("valid")
             .to_utc();
-        let a = EventId::from_parts(at, [1; 10]);
-        assert_eq!(a, EventId::from_parts(at, [1; 10]));
+        let a = EventId::from_parts(at, 1).expect("fits");
+        assert_eq!(a, EventId::from_parts(at, 1).expect("fits"));
         assert_eq!(a.as_uuid().get_version_num(), 7);
         assert_eq!(a.short().len(), 8);
+        assert_eq!(a.to_string().parse::<EventId>(), Ok(a));
+        assert!(matches!(
+            EventId::from_parts(at, 1 << EventId::FREE_BITS),
+            Err(IdError::PartsOutOfRange { .. })
+        ));
+        let before_1970 = chrono::DateTime::parse_from_rfc3339("1969-12-31T23:59:59Z")
+            .expect("valid")
+            .to_utc();
+        assert!(EventId::from_parts(before_1970, 0).is_err());
+        // The two inputs the old ten-byte form mapped to one id now differ.
+        assert_ne!(
+            EventId::from_parts(at, 0).expect("fits"),
+            EventId::from_parts(at, 1 << 73).expect("fits")
+        );
+    }
+
+    proptest::proptest! {
+        /// Distinct (millisecond, tail) inputs give distinct ids, and each id gives back its
+        /// parts: the tail fills exactly the 74 free bits.
+        #[test]
+        fn from_parts_is_injective(
+            ms_a in 0i64..(1 << 47), tail_a in 0u128..(1 << 74),
+            ms_b in 0i64..(1 << 47), tail_b in 0u128..(1 << 74),
+        ) {
+            let t = |ms| chrono::DateTime::from_timestamp_millis(ms).expect("in range");
+            let a = EventId::from_parts(t(ms_a), tail_a).expect("fits");
+            let b = EventId::from_parts(t(ms_b), tail_b).expect("fits");
+            proptest::prop_assert_eq!(a == b, (ms_a, tail_a) == (ms_b, tail_b));
+            proptest::prop_assert_eq!(a.as_uuid().get_version_num(), 7);
+            let bits = a.as_uuid().as_u128();
+            let back = ((bits >> 64) & 0xFFF) << 62 | (bits & ((1 << 62) - 1));
+            proptest::prop_assert_eq!(back, tail_a);
+        }
     }
 }

@@ -97,6 +97,8 @@ pub mod allegation;
 pub mod event;
 pub mod id;
 pub mod log;
+pub mod name;
+pub mod prelude;
 pub mod replay;
 pub mod sanction;
 pub mod state;

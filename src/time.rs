@@ -60,10 +60,11 @@ impl Span {
         TimeDelta::try_seconds(i64::try_from(self.0).ok()?)
     }
 
-    /// `at + self`, or `None` when the sum leaves chrono's range (treat as "never").
+    /// `at + self`, or `None` when the sum passes [`LATEST`] (treat as "never").
     #[must_use]
     pub fn after(self, at: Timestamp) -> Option<Timestamp> {
         at.checked_add_signed(self.to_delta()?)
+            .filter(|t| *t <= LATEST)
     }
 
     /// `at - self`, saturating at the earliest representable instant.
@@ -177,19 +178,159 @@ impl<'de> Deserialize<'de> for Occurred {
     }
 }
 
-/// Parses an RFC 3339 timestamp with any offset, or a `YYYY-MM-DD` date.
+/// The first instant the crate accepts: `0000-01-01T00:00:00Z`.
+pub const EARLIEST: Timestamp = match NaiveDate::from_ymd_opt(0, 1, 1) {
+    Some(d) => d.and_time(chrono::NaiveTime::MIN).and_utc(),
+    None => DateTime::<Utc>::MIN_UTC,
+};
+
+/// The last instant the crate accepts: `9999-12-31T23:59:59.999999999Z`.
+pub const LATEST: Timestamp = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => match chrono::NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999) {
+        Some(t) => d.and_time(t).and_utc(),
+        None => DateTime::<Utc>::MAX_UTC,
+    },
+    None => DateTime::<Utc>::MAX_UTC,
+};
+
+/// Why a text or a value is not a time the crate accepts.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TimeError {
+    /// The text is neither an RFC 3339 timestamp nor a `YYYY-MM-DD` date.
+    #[error("{text:?} is neither an RFC 3339 timestamp nor a YYYY-MM-DD date")]
+    Malformed {
+        /// The text.
+        text: String,
+    },
+    /// The time lies outside the years 0000 to 9999 (in UTC).
+    #[error("{text:?} lies outside the years 0000 to 9999 in UTC")]
+    OutOfRange {
+        /// The text (or the value, written out).
+        text: String,
+    },
+    /// The time is a leap second (`23:59:60`), which the crate does not represent.
+    #[error("{text:?} is a leap second, which is not accepted")]
+    LeapSecond {
+        /// The text (or the value, written out).
+        text: String,
+    },
+}
+
+/// Whether `t` is an instant the crate accepts: inside [`EARLIEST`]..=[`LATEST`] and not a
+/// leap second. Every accepted instant has exactly one written form, which reads back to it.
 ///
 /// # Errors
-/// A message naming the text when it is neither.
-pub fn parse_occurred(text: &str) -> Result<Occurred, String> {
-    if text.len() == 10
-        && let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-    {
-        return Ok(Occurred::OnDay(day));
+/// [`TimeError::OutOfRange`] or [`TimeError::LeapSecond`].
+pub fn check_instant(t: Timestamp) -> Result<Timestamp, TimeError> {
+    use chrono::Timelike;
+    if !(EARLIEST..=LATEST).contains(&t) {
+        return Err(TimeError::OutOfRange {
+            text: format!("{t:?}"),
+        });
     }
-    text.parse::<DateTime<chrono::FixedOffset>>()
-        .map(|t| Occurred::At(t.to_utc()))
-        .map_err(|e| format!("{text:?} is neither an RFC 3339 timestamp nor a date: {e}"))
+    if t.nanosecond() >= 1_000_000_000 {
+        return Err(TimeError::LeapSecond {
+            text: format!("{t:?}"),
+        });
+    }
+    Ok(t)
+}
+
+/// Whether `text` starts with a four-digit year and a dash: the only year form accepted (no
+/// sign, no five-digit years).
+fn four_digit_year(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() > 4 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
+}
+
+/// Parses an RFC 3339 timestamp with any offset into an accepted instant (see
+/// [`check_instant`]).
+///
+/// # Errors
+/// [`TimeError::Malformed`] if the text is not RFC 3339 with a four-digit year,
+/// [`TimeError::OutOfRange`] if the instant falls outside the years 0000 to 9999 once moved
+/// to UTC, [`TimeError::LeapSecond`] for `:60` seconds.
+pub fn parse_instant(text: &str) -> Result<Timestamp, TimeError> {
+    let malformed = || TimeError::Malformed { text: text.into() };
+    if !four_digit_year(text) {
+        return Err(malformed());
+    }
+    let t = DateTime::parse_from_rfc3339(text).map_err(|_| malformed())?;
+    check_instant(t.to_utc()).map_err(|e| match e {
+        TimeError::LeapSecond { .. } => TimeError::LeapSecond { text: text.into() },
+        _ => TimeError::OutOfRange { text: text.into() },
+    })
+}
+
+/// Parses an RFC 3339 timestamp with any offset (see [`parse_instant`]), or a `YYYY-MM-DD`
+/// date (a UTC day, years 0000 to 9999).
+///
+/// # Errors
+/// As [`parse_instant`].
+pub fn parse_occurred(text: &str) -> Result<Occurred, TimeError> {
+    if text.len() == 10 && four_digit_year(text) {
+        let b = text.as_bytes();
+        let shape = b[7] == b'-' && [5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit());
+        return match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(day) if shape => Ok(Occurred::OnDay(day)),
+            _ => Err(TimeError::Malformed { text: text.into() }),
+        };
+    }
+    parse_instant(text).map(Occurred::At)
+}
+
+/// Serde helpers that read a [`Timestamp`] only in the accepted range (see
+/// [`check_instant`]); writing is chrono's RFC 3339 form, which reads back exactly.
+pub mod instant {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Timestamp, parse_instant};
+
+    /// Writes an instant.
+    ///
+    /// # Errors
+    /// The serializer's.
+    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        t.serialize(s)
+    }
+
+    /// Reads an instant in the accepted range.
+    ///
+    /// # Errors
+    /// A serde error naming the text when [`parse_instant`] refuses it.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        parse_instant(&text).map_err(serde::de::Error::custom)
+    }
+
+    /// The same for an optional instant.
+    pub mod option {
+        use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+        use super::super::{Timestamp, parse_instant};
+
+        /// Writes an optional instant.
+        ///
+        /// # Errors
+        /// The serializer's.
+        pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+            t.serialize(s)
+        }
+
+        /// Reads an optional instant in the accepted range.
+        ///
+        /// # Errors
+        /// A serde error naming the text when [`parse_instant`] refuses it.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+            match Option::<std::borrow::Cow<'de, str>>::deserialize(d)? {
+                None => Ok(None),
+                Some(text) => parse_instant(&text)
+                    .map(Some)
+                    .map_err(serde::de::Error::custom),
+            }
+        }
+    }
 }
 
 /// A half-open interval `[start, end)` of time; `end: None` means it never ends.
@@ -199,6 +340,17 @@ pub struct Window {
     pub start: Timestamp,
     /// The first instant outside, if any.
     pub end: Option<Timestamp>,
+}
+
+impl fmt::Display for Window {
+    /// `18 Mar 2025 16:00 – 17 Apr 2025 16:00 UTC`, or `from … (open-ended)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const FORM: &str = "%d %b %Y %H:%M";
+        match self.end {
+            Some(end) => write!(f, "{} – {} UTC", self.start.format(FORM), end.format(FORM)),
+            None => write!(f, "from {} UTC (open-ended)", self.start.format(FORM)),
+        }
+    }
 }
 
 impl Window {

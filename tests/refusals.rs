@@ -117,7 +117,7 @@ fn an_unknown_term() {
 #[test]
 fn a_verification_of_an_unknown_allegation() {
     let (log, mut w, _) = started();
-    let nothing = EventId::from_parts(at("2025-03-27T00:00:00Z"), [0xAB; 10]);
+    let nothing = EventId::from_parts(at("2025-03-27T00:00:00Z"), 0xAB).expect("a small tail fits");
     let e = w.find("MON", nothing, Finding::Confirmed, "2025-03-27T00:00:00Z");
     refused(&log, e, |r| *r == Rejection::UnknownAllegation(nothing));
 }

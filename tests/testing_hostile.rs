@@ -114,7 +114,7 @@ impl Rule for Careless {
         &self.0
     }
     fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
-        let nowhere = EventId::from_parts(fixtures::start(), [9; 10]);
+        let nowhere = EventId::from_parts(fixtures::start(), 9).expect("a small tail fits");
         let _ = view.allegation(&nowhere);
         let _ = view.stands(&nowhere);
         let _ = view.standing_decisions(&self.0, &fixtures::party("XX"));

@@ -50,6 +50,14 @@ impl fmt::Display for Role {
     }
 }
 
+crate::name::from_names!(Role, "role", [
+    Role::Belligerent => "belligerent",
+    Role::Mediator => "mediator",
+    Role::Guarantor => "guarantor",
+    Role::Monitor => "monitor",
+    Role::Approver => "approver",
+]);
+
 /// A party to the agreement.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,9 +73,9 @@ pub struct Party {
 impl Party {
     /// A party.
     #[must_use]
-    pub fn new(id: PartyId, role: Role, name: impl Into<String>) -> Party {
+    pub fn new(id: impl Into<PartyId>, role: Role, name: impl Into<String>) -> Party {
         Party {
-            id,
+            id: id.into(),
             role,
             name: name.into(),
         }
@@ -228,6 +236,52 @@ impl Agreement {
         self
     }
 
+    /// Adds a belligerent: a side in the fighting.
+    #[must_use]
+    pub fn belligerent(self, id: impl Into<PartyId>, name: impl Into<String>) -> Agreement {
+        self.party(Party::new(id, Role::Belligerent, name))
+    }
+
+    /// Adds a mediator: records amendments, suspensions and halts.
+    #[must_use]
+    pub fn mediator(self, id: impl Into<PartyId>, name: impl Into<String>) -> Agreement {
+        self.party(Party::new(id, Role::Mediator, name))
+    }
+
+    /// Adds a guarantor: records enforcement.
+    #[must_use]
+    pub fn guarantor(self, id: impl Into<PartyId>, name: impl Into<String>) -> Agreement {
+        self.party(Party::new(id, Role::Guarantor, name))
+    }
+
+    /// Adds a monitor: rules on allegations.
+    #[must_use]
+    pub fn monitor(self, id: impl Into<PartyId>, name: impl Into<String>) -> Agreement {
+        self.party(Party::new(id, Role::Monitor, name))
+    }
+
+    /// Adds an approver: a body whose approval relief needs.
+    #[must_use]
+    pub fn approver(self, id: impl Into<PartyId>, name: impl Into<String>) -> Agreement {
+        self.party(Party::new(id, Role::Approver, name))
+    }
+
+    /// Adds a sanction rule to the policy.
+    #[must_use]
+    pub fn rule(mut self, rule: ThresholdRule) -> Agreement {
+        self.policy.rules.push(rule);
+        self
+    }
+
+    /// The agreement, once [`Agreement::validate`] accepts it: the end of building one.
+    ///
+    /// # Errors
+    /// As [`Agreement::validate`].
+    pub fn validated(self) -> Result<Agreement, AgreementError> {
+        self.validate()?;
+        Ok(self)
+    }
+
     /// Adds a term (after the ones already added).
     #[must_use]
     pub fn term(mut self, term: Term) -> Agreement {
@@ -278,31 +332,11 @@ impl Agreement {
                 return Err(AgreementError::DuplicateParty(p.id.clone()));
             }
         }
-        let mut seen_terms = BTreeSet::new();
+        let mut seen_terms: BTreeSet<&TermId> = BTreeSet::new();
         let mut conditions = BTreeSet::new();
         let mut depth: BTreeMap<&TermId, usize> = BTreeMap::new();
         for term in &self.terms {
-            Self::validate_term(term, &roles, &seen_terms)?;
-            if term.conditions.len() > limits.conditions {
-                return Err(AgreementError::TooLarge {
-                    what: "conditions",
-                    found: term.conditions.len(),
-                    limit: limits.conditions,
-                });
-            }
-            let chain = match &term.activation {
-                Activation::AfterHeld { term: prev, .. } => {
-                    depth.get(prev).copied().unwrap_or(0) + 1
-                }
-                _ => 0,
-            };
-            if chain > limits.phase_chain {
-                return Err(AgreementError::PhaseChainTooLong {
-                    term: term.id.clone(),
-                    depth: chain,
-                    limit: limits.phase_chain,
-                });
-            }
+            let chain = Self::check_term_in(term, &roles, &depth)?;
             depth.insert(&term.id, chain);
             for c in &term.conditions {
                 if !conditions.insert(&c.id) {
@@ -336,10 +370,65 @@ impl Agreement {
         Ok(())
     }
 
+    /// Checks one term as it would stand in this agreement: at its place if the agreement
+    /// has a term with its id (an amended term), or after every term (a term added later).
+    /// The same checks [`Agreement::validate`] applies to each term of the genesis: bound
+    /// parties known and not none, a moratorium covering something, no zero duration, an
+    /// activation waiting only on an earlier term, the limits on conditions and on the chain
+    /// of phases.
+    ///
+    /// # Errors
+    /// The first [`AgreementError`] found.
+    pub fn check_term(&self, term: &Term) -> Result<(), AgreementError> {
+        let roles: BTreeMap<&PartyId, Role> =
+            self.parties.iter().map(|p| (&p.id, p.role)).collect();
+        let mut depth: BTreeMap<&TermId, usize> = BTreeMap::new();
+        for earlier in self.terms.iter().take_while(|t| t.id != term.id) {
+            let chain = match &earlier.activation {
+                Activation::AfterHeld { term: prev, .. } => {
+                    depth.get(prev).copied().unwrap_or(0) + 1
+                }
+                _ => 0,
+            };
+            depth.insert(&earlier.id, chain);
+        }
+        Self::check_term_in(term, &roles, &depth).map(|_| ())
+    }
+
+    /// The checks of one term given the parties' roles and the earlier terms with the length
+    /// of the phase chain each ends; returns the chain length this term ends.
+    fn check_term_in(
+        term: &Term,
+        roles: &BTreeMap<&PartyId, Role>,
+        earlier: &BTreeMap<&TermId, usize>,
+    ) -> Result<usize, AgreementError> {
+        let limits = Self::LIMITS;
+        Self::validate_term(term, roles, earlier)?;
+        if term.conditions.len() > limits.conditions {
+            return Err(AgreementError::TooLarge {
+                what: "conditions",
+                found: term.conditions.len(),
+                limit: limits.conditions,
+            });
+        }
+        let chain = match &term.activation {
+            Activation::AfterHeld { term: prev, .. } => earlier.get(prev).copied().unwrap_or(0) + 1,
+            _ => 0,
+        };
+        if chain > limits.phase_chain {
+            return Err(AgreementError::PhaseChainTooLong {
+                term: term.id.clone(),
+                depth: chain,
+                limit: limits.phase_chain,
+            });
+        }
+        Ok(chain)
+    }
+
     fn validate_term(
         term: &Term,
         roles: &BTreeMap<&PartyId, Role>,
-        earlier: &BTreeSet<&TermId>,
+        earlier: &BTreeMap<&TermId, usize>,
     ) -> Result<(), AgreementError> {
         if term.binds.is_empty() {
             return Err(AgreementError::NoBoundParties(term.id.clone()));
@@ -359,7 +448,7 @@ impl Agreement {
             return Err(AgreementError::ZeroDuration(term.id.clone()));
         }
         if let Activation::AfterHeld { term: waits_on, .. } = &term.activation
-            && !earlier.contains(waits_on)
+            && !earlier.contains_key(waits_on)
         {
             return Err(AgreementError::ActivationOrder {
                 term: term.id.clone(),

@@ -139,6 +139,12 @@ impl Default for SeverityWeights {
     }
 }
 
+crate::name::from_names!(Severity, "severity", [
+    Severity::Minor => "minor",
+    Severity::Serious => "serious",
+    Severity::Grave => "grave",
+]);
+
 /// A rung of the escalation ladder, lowest first.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -181,6 +187,13 @@ impl fmt::Display for Level {
         })
     }
 }
+
+crate::name::from_names!(Level, "level", [
+    Level::Warning => "warning",
+    Level::Targeted => "targeted",
+    Level::Sectoral => "sectoral",
+    Level::Reimposition => "reimposition",
+]);
 
 /// Whether repeated firings against the same party climb the ladder.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Default)]

@@ -93,6 +93,42 @@ impl fmt::Display for TargetCategory {
     }
 }
 
+impl std::str::FromStr for TargetCategory {
+    type Err = crate::name::UnknownName;
+    /// A named category (`power_grid`, `power grid`), or `other:<text>` for
+    /// [`TargetCategory::Other`].
+    fn from_str(text: &str) -> Result<Self, crate::name::UnknownName> {
+        const NAMES: &[&str] = &[
+            "refinery",
+            "pipeline_or_storage",
+            "power_grid",
+            "nuclear_power_plant",
+            "hydroelectric_dam",
+            "port",
+            "shipping",
+            "railway",
+            "civilian_site",
+            "military_objective",
+            "obligation",
+            "other:<name>",
+        ];
+        if let Some(other) = text.trim().strip_prefix("other:") {
+            return Ok(TargetCategory::Other(other.trim().to_owned()));
+        }
+        let wanted = crate::name::normalize(text);
+        TargetCategory::NAMED
+            .into_iter()
+            .zip(NAMES)
+            .find(|(c, name)| wanted == **name || wanted == crate::name::normalize(&c.to_string()))
+            .map(|(c, _)| c)
+            .ok_or_else(|| crate::name::UnknownName {
+                what: "target category",
+                text: text.to_owned(),
+                expected: NAMES,
+            })
+    }
+}
+
 /// A non-kinetic obligation, checked by attestation rather than by strike reports.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -199,7 +235,7 @@ impl TermKind {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Activation {
     /// At a date, once every bound party has accepted bindingly (not before either).
-    At(Timestamp),
+    At(#[serde(with = "crate::time::instant")] Timestamp),
     /// As soon as every bound party has accepted bindingly and every condition is met.
     OnAcceptance,
     /// Once an earlier term has been in force for `days` days with no confirmed violation:
@@ -283,6 +319,23 @@ impl AcceptanceLevel {
     }
 }
 
+impl std::str::FromStr for AcceptanceLevel {
+    type Err = crate::name::UnknownName;
+    /// `in_principle` or `binding` (a conditional acceptance needs its conditions, so it has
+    /// no name).
+    fn from_str(text: &str) -> Result<Self, crate::name::UnknownName> {
+        match crate::name::normalize(text).as_str() {
+            "in_principle" => Ok(AcceptanceLevel::InPrinciple),
+            "binding" | "bindingly" => Ok(AcceptanceLevel::Binding),
+            _ => Err(crate::name::UnknownName {
+                what: "acceptance level",
+                text: text.to_owned(),
+                expected: &["in_principle", "binding"],
+            }),
+        }
+    }
+}
+
 /// A term of the agreement.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -310,9 +363,9 @@ pub struct Term {
 impl Term {
     /// A term binding nobody yet, taking effect on acceptance, open-ended, phase 1.
     #[must_use]
-    pub fn new(id: TermId, title: impl Into<String>, kind: TermKind) -> Term {
+    pub fn new(id: impl Into<TermId>, title: impl Into<String>, kind: TermKind) -> Term {
         Term {
-            id,
+            id: id.into(),
             title: title.into(),
             kind,
             binds: BTreeSet::new(),
@@ -326,8 +379,8 @@ impl Term {
 
     /// Binds these parties.
     #[must_use]
-    pub fn binding<I: IntoIterator<Item = PartyId>>(mut self, parties: I) -> Term {
-        self.binds.extend(parties);
+    pub fn binding<I: IntoIterator<Item = P>, P: Into<PartyId>>(mut self, parties: I) -> Term {
+        self.binds.extend(parties.into_iter().map(Into::into));
         self
     }
 

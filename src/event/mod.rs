@@ -4,13 +4,18 @@
 //! it, the schema version and the [`Payload`]. A [`Record`] is an event at its place in a log
 //! (its sequence number). The log assigns sequence numbers; authors never do.
 
+mod build;
+mod display;
 mod payload;
 
 use serde::{Deserialize, Serialize};
 
-use crate::id::{EventId, PartyId, Seq};
-use crate::time::{Occurred, Timestamp};
+use crate::agreement::Activation;
+use crate::id::{EventId, PartyId, Seq, TermId};
+use crate::time::{Occurred, TimeError, Timestamp, check_instant};
 
+pub use build::{BuildError, EventBuilder};
+pub use display::{Timeline, timeline};
 pub use payload::{
     Allegation, Amendment, Coordinates, CoordinatesError, Finding, Method, Payload, PayloadKind,
     Period, Place, Verification,
@@ -36,6 +41,7 @@ pub struct Event {
     pub occurred_at: Occurred,
     /// When it was logged: never earlier than the previous event's, never earlier than
     /// `occurred_at`.
+    #[serde(with = "crate::time::instant")]
     pub recorded_at: Timestamp,
     /// Who says it.
     pub author: PartyId,
@@ -62,6 +68,74 @@ impl Event {
             author,
             schema: SchemaVersion::CURRENT,
             payload,
+        }
+    }
+}
+
+/// Which time of an event lies outside the accepted range (see [`crate::time::check_instant`]).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TimeField {
+    /// [`Event::occurred_at`].
+    OccurredAt,
+    /// [`Event::recorded_at`].
+    RecordedAt,
+    /// A `TermAccepted` event's `effective_from`.
+    EffectiveFrom,
+    /// The start of a [`Period`].
+    PeriodFrom,
+    /// The end of a [`Period`].
+    PeriodTo,
+    /// The activation date of a term in the agreement.
+    Activation(TermId),
+}
+
+impl std::fmt::Display for TimeField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TimeField::OccurredAt => f.write_str("occurred_at"),
+            TimeField::RecordedAt => f.write_str("recorded_at"),
+            TimeField::EffectiveFrom => f.write_str("effective_from"),
+            TimeField::PeriodFrom => f.write_str("period.from"),
+            TimeField::PeriodTo => f.write_str("period.to"),
+            TimeField::Activation(term) => write!(f, "the activation date of term {term}"),
+        }
+    }
+}
+
+impl Event {
+    /// Checks that every time the event carries lies in the accepted range (years 0000 to
+    /// 9999 in UTC, no leap second), so that it is written in a form that reads back.
+    /// Parsing refuses such times already; this catches events built in Rust.
+    ///
+    /// # Errors
+    /// The first field out of range, with why.
+    pub fn check_times(&self) -> Result<(), (TimeField, TimeError)> {
+        let at =
+            |field: TimeField, t: Timestamp| check_instant(t).map(|_| ()).map_err(|e| (field, e));
+        at(TimeField::OccurredAt, self.occurred_at.earliest())?;
+        at(TimeField::OccurredAt, self.occurred_at.latest())?;
+        at(TimeField::RecordedAt, self.recorded_at)?;
+        match &self.payload {
+            Payload::TermAccepted {
+                effective_from: Some(t),
+                ..
+            } => at(TimeField::EffectiveFrom, *t),
+            Payload::AggregateClaimed { period, .. }
+            | Payload::ComplianceAttested { period, .. } => {
+                at(TimeField::PeriodFrom, period.from)?;
+                at(TimeField::PeriodTo, period.to)
+            }
+            Payload::AgreementConcluded(agreement) => {
+                for term in &agreement.terms {
+                    if let Activation::At(t) = term.activation {
+                        at(TimeField::Activation(term.id.clone()), t)?;
+                    }
+                }
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -94,7 +168,7 @@ mod tests {
     fn events_round_trip_and_refuse_unknown_fields() {
         let at = "2025-03-19T02:00:00Z".parse::<Timestamp>().expect("time");
         let e = Event::new(
-            EventId::from_parts(at, [7; 10]),
+            EventId::from_parts(at, 7).expect("a small tail fits"),
             PartyId::new("UA").expect("id"),
             at,
             at,

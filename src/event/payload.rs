@@ -115,13 +115,27 @@ impl Place {
     }
 }
 
+impl From<&str> for Place {
+    fn from(name: &str) -> Place {
+        Place::named(name)
+    }
+}
+
+impl From<String> for Place {
+    fn from(name: String) -> Place {
+        Place::named(name)
+    }
+}
+
 /// A closed period of time.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     /// The first instant.
+    #[serde(with = "crate::time::instant")]
     pub from: Timestamp,
     /// The last instant (not earlier than `from`).
+    #[serde(with = "crate::time::instant")]
     pub to: Timestamp,
 }
 
@@ -143,6 +157,44 @@ pub struct Allegation {
     pub description: String,
     /// References to evidence: links, file hashes, report numbers.
     pub evidence: Vec<String>,
+}
+
+impl Allegation {
+    /// An allegation that `accused` violated `term` by hitting `target` at `place`, with no
+    /// description or evidence yet (add them with [`Allegation::described`] and
+    /// [`Allegation::evidence`]).
+    #[must_use]
+    pub fn new(
+        accused: impl Into<PartyId>,
+        term: impl Into<TermId>,
+        target: TargetCategory,
+        place: impl Into<Place>,
+        severity: Severity,
+    ) -> Allegation {
+        Allegation {
+            accused: accused.into(),
+            term: term.into(),
+            target,
+            place: place.into(),
+            severity,
+            description: String::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    /// Sets what happened, in the accuser's words.
+    #[must_use]
+    pub fn described(mut self, description: impl Into<String>) -> Allegation {
+        self.description = description.into();
+        self
+    }
+
+    /// Adds references to evidence.
+    #[must_use]
+    pub fn evidence<I: IntoIterator<Item = S>, S: Into<String>>(mut self, refs: I) -> Allegation {
+        self.evidence.extend(refs.into_iter().map(Into::into));
+        self
+    }
 }
 
 /// A monitor's ruling on an allegation.
@@ -171,6 +223,40 @@ pub enum Method {
     OpenSource,
 }
 
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Finding::Confirmed => "confirmed",
+            Finding::Refuted => "refuted",
+            Finding::Inconclusive => "inconclusive",
+        })
+    }
+}
+
+crate::name::from_names!(Finding, "finding", [
+    Finding::Confirmed => "confirmed",
+    Finding::Refuted => "refuted",
+    Finding::Inconclusive => "inconclusive",
+]);
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Method::SatelliteImagery => "satellite imagery",
+            Method::OnSiteObserver => "on-site observer",
+            Method::Sensor => "sensor",
+            Method::OpenSource => "open source",
+        })
+    }
+}
+
+crate::name::from_names!(Method, "method", [
+    Method::SatelliteImagery => "satellite_imagery",
+    Method::OnSiteObserver => "on_site_observer",
+    Method::Sensor => "sensor",
+    Method::OpenSource => "open_source",
+]);
+
 /// A verification finding by a monitor.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -187,6 +273,32 @@ pub struct Verification {
     pub notes: String,
 }
 
+impl Verification {
+    /// A finding on `allegation`, with no notes (add them with [`Verification::noting`]).
+    #[must_use]
+    pub fn new(
+        allegation: EventId,
+        finding: Finding,
+        method: Method,
+        confidence: Confidence,
+    ) -> Verification {
+        Verification {
+            allegation,
+            finding,
+            method,
+            confidence,
+            notes: String::new(),
+        }
+    }
+
+    /// Sets the notes.
+    #[must_use]
+    pub fn noting(mut self, notes: impl Into<String>) -> Verification {
+        self.notes = notes.into();
+        self
+    }
+}
+
 /// A change to a term, recorded by the mediator once the parties agree it.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -197,6 +309,17 @@ pub enum Amendment {
     SetDuration(Option<Span>),
     /// The term's substance changes (allegations already recorded keep their target).
     ChangeKind(TermKind),
+}
+
+impl Amendment {
+    /// Applies the change to a term: the one place that says what each amendment does.
+    pub fn apply_to(&self, term: &mut crate::agreement::Term) {
+        match self {
+            Amendment::Extend(by) => term.duration = term.duration.map(|d| d.plus(*by)),
+            Amendment::SetDuration(d) => term.duration = *d,
+            Amendment::ChangeKind(kind) => term.kind = kind.clone(),
+        }
+    }
 }
 
 /// Everything the log can say. Serialized externally tagged: `{"violation_alleged": {...}}`.
@@ -213,6 +336,7 @@ pub enum Payload {
         level: AcceptanceLevel,
         /// From when the commitment runs, if not from when it occurred (e.g. Russia's order of
         /// 18 March announced on 25 March).
+        #[serde(with = "crate::time::instant::option")]
         effective_from: Option<Timestamp>,
     },
     /// A condition (of a term or of a conditional acceptance) is met.
@@ -412,16 +536,6 @@ impl PayloadKind {
         PayloadKind::ProcedureHalted,
         PayloadKind::ReliefApproved,
     ];
-}
-
-impl fmt::Display for PayloadKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-            .unwrap_or_default();
-        f.write_str(&s)
-    }
 }
 
 impl Payload {

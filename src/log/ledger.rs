@@ -114,12 +114,27 @@ impl Ledger {
                 id: record.event.id,
                 message: e.to_string(),
             })?;
+            // The round-trip law: what is written must read back as the very same event.
+            match serde_json::from_slice::<Event>(&bytes) {
+                Ok(back) if back == record.event => {}
+                Ok(_) => {
+                    return Err(StoreError::DoesNotRoundTrip {
+                        seq: record.seq,
+                        id: record.event.id,
+                        message: "it reads back as a different event".into(),
+                    });
+                }
+                Err(e) => {
+                    return Err(StoreError::DoesNotRoundTrip {
+                        seq: record.seq,
+                        id: record.event.id,
+                        message: e.to_string(),
+                    });
+                }
+            }
             let hash = prev.link(record.seq, &bytes);
             prev = hash;
-            seq = seq.next().ok_or(StoreError::WrongExpectedVersion {
-                expected: u64::MAX,
-                actual: u64::MAX,
-            })?;
+            seq = seq.next().ok_or(StoreError::SequenceExhausted)?;
             records.push((record, bytes, hash));
         }
         Ok(Admission::New(Staged {
@@ -139,11 +154,21 @@ impl Ledger {
             let want = Seq(start.get().saturating_add(i as u64));
             match self.state.seq_of(&e.id) {
                 Some(seq) if seq == want && stored(seq)? == *e => last = seq,
-                Some(seq) => return Err(StoreError::IdConflict { id: e.id, seq }),
+                Some(seq) if seq == want => return Err(StoreError::IdConflict { id: e.id, seq }),
+                Some(seq) => {
+                    return Err(StoreError::BatchOverlapsLog {
+                        present: events[0].id,
+                        at: start,
+                        other: e.id,
+                        other_at: Some(seq),
+                    });
+                }
                 None => {
-                    return Err(StoreError::IdConflict {
-                        id: e.id,
-                        seq: want,
+                    return Err(StoreError::BatchOverlapsLog {
+                        present: events[0].id,
+                        at: start,
+                        other: e.id,
+                        other_at: None,
                     });
                 }
             }

@@ -54,6 +54,13 @@ impl Head {
     };
 }
 
+impl std::fmt::Display for Head {
+    /// `version 42, hash 3f2a…` (the whole hash, so it can be compared and published).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "version {}, hash {}", self.version, self.hash)
+    }
+}
+
 /// Why a store refused an operation.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -83,6 +90,38 @@ pub enum StoreError {
         id: EventId,
         /// Where it is.
         seq: Seq,
+    },
+    /// A batch begins with an event already in the log but is not an exact retry of what
+    /// the log holds from there (another event is new, or elsewhere); nothing was written.
+    #[error(
+        "the batch is neither new nor a retry: its first event {present} is already in the log at {at}, but event {other} is {}",
+        match other_at { Some(seq) => format!("at {seq}, out of the batch's order"), None => "not in the log".to_string() }
+    )]
+    BatchOverlapsLog {
+        /// The batch's first event, already in the log.
+        present: EventId,
+        /// Where it is.
+        at: Seq,
+        /// The first event of the batch that breaks the retry.
+        other: EventId,
+        /// Where that event is in the log, if it is.
+        other_at: Option<Seq>,
+    },
+    /// The log holds `u64::MAX` records: no sequence number is left.
+    #[error("the log has no sequence numbers left")]
+    SequenceExhausted,
+    /// The event would be written in a form that does not read back as the same event (a
+    /// value outside what the format represents); nothing was written.
+    #[error(
+        "event {id} was refused as record {seq}: its stored form does not read back ({message})"
+    )]
+    DoesNotRoundTrip {
+        /// The sequence number it would have had.
+        seq: Seq,
+        /// Its id.
+        id: EventId,
+        /// What went wrong reading it back.
+        message: String,
     },
     /// An empty batch.
     #[error("a batch must hold at least one event")]
@@ -155,6 +194,15 @@ pub trait Store {
     /// [`StoreError::IdConflict`], [`StoreError::WrongExpectedVersion`],
     /// [`StoreError::Rejected`], or a backend error; the log is then unchanged.
     fn append(&self, expected: ExpectedVersion, event: Event) -> Result<Seq, StoreError>;
+
+    /// Appends one event after whatever the log holds: [`Store::append`] with
+    /// [`ExpectedVersion::Any`], for writers that do not do optimistic concurrency.
+    ///
+    /// # Errors
+    /// As [`Store::append`], except for the version check.
+    fn append_next(&self, event: Event) -> Result<Seq, StoreError> {
+        self.append(ExpectedVersion::Any, event)
+    }
 
     /// Appends events all-or-nothing; returns the last sequence number. A batch whose events
     /// are all already in the log, identical and in order, is a retry and returns the

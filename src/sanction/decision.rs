@@ -172,3 +172,52 @@ impl Decision {
         self.ending.is_none()
     }
 }
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stage::NotYetDecided => f.write_str("not yet decided"),
+            Stage::Notice { deadline } if *deadline == Timestamp::MAX_UTC => {
+                f.write_str("notice given, no deadline")
+            }
+            Stage::Notice { deadline } => {
+                write!(
+                    f,
+                    "notice given, deadline {}",
+                    deadline.format("%d %b %Y %H:%M")
+                )
+            }
+            Stage::InForce => f.write_str("in force"),
+            Stage::Ended(reason) => write!(f, "ended ({reason})"),
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    /// `D1 targeted sanctions against RU by rule first-strike, decided 29 Mar 2025 10:00,
+    /// citing 2 violations (0195b6e1, 0195b6f2)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} against {} by rule {}, decided {}, citing {} violation{}",
+            self.id,
+            self.current_level(),
+            self.party,
+            self.rule,
+            self.decided_at.format("%d %b %Y %H:%M"),
+            self.violations.len(),
+            if self.violations.len() == 1 { "" } else { "s" }
+        )?;
+        for (i, v) in self.violations.iter().enumerate() {
+            f.write_str(if i == 0 { " (" } else { ", " })?;
+            f.write_str(&v.short())?;
+        }
+        if !self.violations.is_empty() {
+            f.write_str(")")?;
+        }
+        if let Some(end) = &self.ending {
+            write!(f, "; {} {}", end.reason, end.at.format("%d %b %Y %H:%M"))?;
+        }
+        Ok(())
+    }
+}

@@ -62,6 +62,9 @@ impl AgreementState {
             }
             (Some(_), _) => Ok(()),
         }?;
+        event
+            .check_times()
+            .map_err(|(field, error)| Rejection::TimeOutOfRange { field, error })?;
         if let Some(previous) = self.facts.last_recorded
             && event.recorded_at < previous
         {
@@ -190,15 +193,19 @@ impl AgreementState {
                 if role != Role::Mediator {
                     return Err(deny());
                 }
-                self.live_term(term)?;
-                match amendment {
-                    Amendment::Extend(span) if span.as_secs() == 0 => {
-                        Err(Rejection::EmptyAmendment)
-                    }
-                    Amendment::SetDuration(Some(span)) if span.as_secs() == 0 => {
-                        Err(Rejection::EmptyAmendment)
-                    }
-                    _ => Ok(()),
+                let record = self.live_term(term)?;
+                if let Amendment::Extend(span) = amendment
+                    && span.as_secs() == 0
+                {
+                    return Err(Rejection::EmptyAmendment);
+                }
+                let mut amended = record.term.clone();
+                amendment.apply_to(&mut amended);
+                match self.agreement() {
+                    Some(agreement) => agreement
+                        .check_term(&amended)
+                        .map_err(Rejection::InvalidAmendment),
+                    None => Ok(()),
                 }
             }
             Payload::TermSuspended { term, .. } => {

@@ -15,6 +15,7 @@ mod query;
 mod records;
 mod rejection;
 mod relief;
+mod summary;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -35,6 +36,7 @@ pub use records::{
     TermRecord, TermStatus,
 };
 pub use rejection::Rejection;
+pub use summary::Summary;
 
 /// The facts: everything the state is, serialized as a snapshot.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 
 use crate::agreement::{AcceptanceLevel, Agreement};
 use crate::allegation::{AllegationRecord, FindingRecord, VerificationStatus};
-use crate::event::{Amendment, Payload, Record};
+use crate::event::{Payload, Record};
 use crate::id::{DecisionId, Seq};
 use crate::sanction::{EndReason, Ending};
 use crate::state::{
@@ -119,13 +119,7 @@ impl AgreementState {
             }
             Payload::TermAmended { term, amendment } => {
                 if let Some(rec) = self.facts.terms.get_mut(term) {
-                    match amendment {
-                        Amendment::Extend(by) => {
-                            rec.term.duration = rec.term.duration.map(|d| d.plus(*by));
-                        }
-                        Amendment::SetDuration(d) => rec.term.duration = *d,
-                        Amendment::ChangeKind(kind) => rec.term.kind = kind.clone(),
-                    }
+                    amendment.apply_to(&mut rec.term);
                     rec.amendments.push(event.id);
                 }
                 None

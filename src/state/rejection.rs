@@ -2,8 +2,9 @@
 //! written elsewhere breaks the rules.
 
 use crate::agreement::{AgreementError, Role, TargetCategory};
-use crate::event::PayloadKind;
+use crate::event::{PayloadKind, TimeField};
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
+use crate::time::TimeError;
 use crate::time::Timestamp;
 
 /// Why the state refuses an event. Every variant names what a user needs to find and fix it.
@@ -47,9 +48,22 @@ pub enum Rejection {
     /// The agreement carried by the genesis is not valid.
     #[error("the agreement is not valid: {0}")]
     InvalidAgreement(#[from] AgreementError),
+    /// The amended term would break a rule the agreement's own terms must keep (checked by
+    /// [`crate::agreement::Agreement::check_term`], as at the genesis).
+    #[error("the amended term is not valid: {0}")]
+    InvalidAmendment(AgreementError),
     /// A downstream rule has the id of a policy rule.
     #[error("rule id {0} is used by the policy and by a downstream rule")]
     RuleIdCollision(RuleId),
+    /// A time the event carries lies outside the accepted range (years 0000 to 9999 in UTC,
+    /// no leap second), so it could not be written in a form that reads back.
+    #[error("{field} is not an accepted time: {error}")]
+    TimeOutOfRange {
+        /// Which time.
+        field: TimeField,
+        /// Why.
+        error: TimeError,
+    },
     /// `recorded_at` is earlier than the previous event's.
     #[error("recorded at {recorded_at}, earlier than the previous event ({previous})")]
     RecordedBeforePrevious {

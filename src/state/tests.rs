@@ -108,7 +108,7 @@ impl Script {
             Occurred::At(at(occurred))
         };
         Event::new(
-            EventId::from_parts(recorded, [self.counter; 10]),
+            EventId::from_parts(recorded, u128::from(self.counter)).expect("a small tail fits"),
             pid(author),
             occurred,
             recorded,
@@ -745,7 +745,8 @@ fn refused_events_leave_the_state_unchanged() {
             "2025-03-19T00:00:00Z",
             "2025-03-19T00:00:00Z",
             Payload::VerificationFinding(Verification {
-                allegation: EventId::from_parts(at("2025-03-19T00:00:00Z"), [9; 10]),
+                allegation: EventId::from_parts(at("2025-03-19T00:00:00Z"), 9)
+                    .expect("a small tail fits"),
                 finding: Finding::Confirmed,
                 method: Method::Sensor,
                 confidence: Confidence::ZERO,

@@ -135,12 +135,10 @@ impl Events {
             None => panic!("Events: set an author with `by` before building an event"),
         };
         self.counter = self.counter.wrapping_add(1);
-        let mut tail = [0u8; 10];
-        tail[0] = 0xB1;
-        tail[6..].copy_from_slice(&self.counter.to_be_bytes());
+        let tail = 0xB1 << 64 | u128::from(self.counter);
         let occurred = self.occurred.take().unwrap_or(Occurred::At(self.recorded));
         Event::new(
-            EventId::from_parts(self.recorded, tail),
+            EventId::deterministic(self.recorded, tail),
             author,
             occurred,
             self.recorded,

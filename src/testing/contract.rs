@@ -91,7 +91,7 @@ impl Fixture {
         self.n = self.n.wrapping_add(1);
         let at = time(day, u32::from(self.n % 24));
         Event::new(
-            EventId::from_parts(at, [self.n; 10]),
+            EventId::deterministic(at, u128::from(self.n)),
             party(author),
             at,
             at,
@@ -369,7 +369,7 @@ pub fn refusal_leaves_log_unchanged<S: Store>(store: &S) -> Outcome {
         }
     }
     unchanged(store, CHECK, &before)?;
-    let unknown = f.finding_by("MON", EventId::from_parts(time(2, 0), [0xEE; 10]), 2);
+    let unknown = f.finding_by("MON", EventId::deterministic(time(2, 0), 0xEE), 2);
     match store.append(ExpectedVersion::Any, unknown) {
         Err(StoreError::Rejected {
             reason: Rejection::UnknownAllegation(_),

@@ -222,10 +222,10 @@ fn inserted(entries: &[Entry], i: usize, k: usize, author: PartyId, payload: Pay
     let at = entries
         .get(i.saturating_sub(1))
         .map_or_else(fixtures::start, |e| e.event.recorded_at);
-    let mut tail = [0xDEu8; 10];
-    tail[5] = u8::try_from(k).unwrap_or(0);
-    tail[6..].copy_from_slice(&u32::try_from(i).unwrap_or(0).to_be_bytes());
-    Event::new(EventId::from_parts(at, tail), author, at, at, payload)
+    let k = u128::from(u8::try_from(k).unwrap_or(0));
+    let i = u128::from(u32::try_from(i).unwrap_or(0));
+    let id = EventId::deterministic(at, 0xDE << 64 | k << 32 | i);
+    Event::new(id, author, at, at, payload)
 }
 
 /// Plants one defect; `false` if the log is too short for it.
@@ -388,7 +388,7 @@ fn unknown_reference(
     let staff = party_with(agreement, &[Role::Mediator, Role::Guarantor]);
     let belligerent = party_with(agreement, &[Role::Belligerent])?;
     let term = agreement.terms.first()?.id.clone();
-    let nowhere = EventId::from_parts(fixtures::start(), [0xEE; 10]);
+    let nowhere = EventId::deterministic(fixtures::start(), 0xEE);
     let options: Vec<(PartyId, Payload)> = vec![
         (
             monitor.clone().unwrap_or_else(|| belligerent.clone()),

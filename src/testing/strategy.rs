@@ -411,7 +411,8 @@ pub fn occurred() -> impl Strategy<Value = Occurred> {
 
 /// Event ids in 2025 (UUID v7).
 pub fn event_id() -> impl Strategy<Value = EventId> {
-    (timestamp(), any::<[u8; 10]>()).prop_map(|(t, tail)| EventId::from_parts(t, tail))
+    (timestamp(), 0..(1u128 << EventId::FREE_BITS))
+        .prop_map(|(t, tail)| EventId::deterministic(t, tail))
 }
 
 /// Places, sometimes with a region and coordinates.

@@ -110,10 +110,9 @@ impl Writer {
     ) -> Event {
         self.n += 1;
         let recorded = at(recorded);
-        let mut tail = [0u8; 10];
-        tail[..8].copy_from_slice(&self.n.to_be_bytes());
+        let tail = u128::from(self.n);
         Event::new(
-            EventId::from_parts(recorded, tail),
+            EventId::from_parts(recorded, tail).expect("test ids fit"),
             pid(author),
             occurred(occurred_at),
             recorded,

@@ -25,8 +25,7 @@ fn term() -> TermId {
 }
 
 fn id(n: u32) -> EventId {
-    let b = n.to_be_bytes();
-    EventId::from_parts(at(n), [b[0], b[1], b[2], b[3], 0, 0, 0, 0, 0, 2])
+    EventId::from_parts(at(n), u128::from(n) << 8 | 2).expect("fixture ids fit")
 }
 
 /// The genesis, as event number `n` (its time and id).

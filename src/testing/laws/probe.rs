@@ -25,12 +25,11 @@ pub(super) struct Probe {
 }
 
 pub(super) fn probe_id(at: Timestamp, tag: u8, position: usize, k: u8) -> EventId {
-    let mut tail = [0u8; 10];
-    tail[0] = 0xF0;
-    tail[1] = tag;
-    tail[5..9].copy_from_slice(&u32::try_from(position).unwrap_or(u32::MAX).to_be_bytes());
-    tail[9] = 0xF0 | k;
-    EventId::from_parts(at, tail)
+    let position = u128::from(u32::try_from(position).unwrap_or(u32::MAX));
+    EventId::deterministic(
+        at,
+        0xF0 << 64 | u128::from(tag) << 48 | position << 8 | u128::from(0xF0 | k),
+    )
 }
 
 /// The bound (term, party) pairs an added allegation may be about at `at`, with the last

@@ -145,10 +145,7 @@ impl<'a> Interpreter<'a> {
     }
 
     fn next_id(&self) -> EventId {
-        let mut tail = [0u8; 10];
-        tail[0] = 0x5E;
-        tail[6..].copy_from_slice(&self.counter.to_be_bytes());
-        EventId::from_parts(self.now, tail)
+        EventId::deterministic(self.now, 0x5E << 64 | u128::from(self.counter))
     }
 
     /// Appends the first candidate, from `pick` on (cyclically), that the state accepts.

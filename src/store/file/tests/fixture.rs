@@ -21,8 +21,7 @@ fn term() -> TermId {
 }
 
 fn id(n: u32) -> EventId {
-    let b = n.to_be_bytes();
-    EventId::from_parts(at(n), [b[0], b[1], b[2], b[3], 0, 0, 0, 0, 0, 1])
+    EventId::from_parts(at(n), u128::from(n) << 8 | 1).expect("fixture ids fit")
 }
 
 /// The genesis, as event number `n` (its time and id).
