@@ -21,6 +21,7 @@ use ceasefire::agreement::{
 use ceasefire::event::{Allegation, Finding, Method, Payload, Place, Verification};
 use ceasefire::sanction::Stage;
 use ceasefire::time::{Span, Timestamp};
+use ceasefire::Refused;
 use ceasefire::{
     DecisionId, Event, EventId, EventLog, ExpectedVersion, PartyId, Rejection, RuleId, Store,
     StoreError, TermId,
@@ -207,10 +208,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         },
     )?;
     match log.append(ExpectedVersion::Any, late_halt) {
-        Err(StoreError::Rejected {
+        Err(StoreError::Rejected(Refused {
             reason: Rejection::DeadlinePassed { deadline, .. },
             ..
-        }) => {
+        })) => {
             println!("  a halt at the deadline is refused: in force since {deadline}");
         }
         other => return Err(format!("a late halt should be refused, got {other:?}").into()),

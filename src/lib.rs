@@ -11,67 +11,56 @@
 //! # Example
 //!
 //! Two parties bound by an energy moratorium, a rule that sanctions the first confirmed
-//! violation, and a monitor that confirms one:
+//! violation, and a monitor that confirms one, with one `use`:
 //!
 //! ```
-//! use ceasefire::agreement::{
-//!     AcceptanceLevel, Agreement, Confidence, Party, Role, SanctionPolicy, Severity,
-//!     TargetCategory, Term, TermKind, ThresholdRule,
-//! };
-//! use ceasefire::event::{Allegation, Finding, Method, Payload, Place, Verification};
-//! use ceasefire::time::{Span, Timestamp};
-//! use ceasefire::{Event, EventId, EventLog, ExpectedVersion, PartyId, RuleId, Store, TermId};
+//! use ceasefire::prelude::*;
 //!
-//! let party = |id: &str| PartyId::new(id);
-//! let (ua, ru, us, mon) = (party("UA")?, party("RU")?, party("US")?, party("MON")?);
-//! let energy = TermId::new("energy")?;
+//! let (ua, ru, mon): (PartyId, PartyId, PartyId) = ("UA".parse()?, "RU".parse()?, "MON".parse()?);
+//! let energy: TermId = "energy".parse()?;
 //! let agreement = Agreement::new("Energy moratorium")
-//!     .party(Party::new(ua.clone(), Role::Belligerent, "Ukraine"))
-//!     .party(Party::new(ru.clone(), Role::Belligerent, "Russia"))
-//!     .party(Party::new(us.clone(), Role::Mediator, "United States"))
-//!     .party(Party::new(mon.clone(), Role::Monitor, "Monitoring mission"))
+//!     .belligerent(&ua, "Ukraine")
+//!     .belligerent(&ru, "Russia")
+//!     .monitor(&mon, "Monitoring mission")
 //!     .term(
-//!         Term::new(energy.clone(), "No strikes on energy", TermKind::energy_moratorium())
-//!             .binding([ua.clone(), ru.clone()])
+//!         Term::new(&energy, "No strikes on energy", TermKind::energy_moratorium())
+//!             .binding([&ua, &ru])
 //!             .lasting(Span::days(30)),
 //!     )
-//!     .policy(SanctionPolicy::new().rule(ThresholdRule::new(RuleId::new("first-strike")?, 1, Span::days(7))));
+//!     .rule(ThresholdRule::new("first-strike".parse()?, 1, Span::days(7)))
+//!     .validated()?;
 //!
+//! let at = time::parse_instant;
 //! let log = EventLog::new();
-//! let event = |who: &PartyId, when: &str, payload| -> Result<Event, chrono::ParseError> {
-//!     let at: Timestamp = when.parse()?;
-//!     Ok(Event::new(EventId::generate(), who.clone(), at, at, payload))
-//! };
-//! log.append(ExpectedVersion::Exactly(0), event(&us, "2025-03-25T12:00:00Z", Payload::AgreementConcluded(Box::new(agreement)))?)?;
+//! log.append_next(Event::by(&mon).at(at("2025-03-25T12:00:00Z")?).concludes(agreement)?)?;
 //! for p in [&ru, &ua] {
-//!     let accept = Payload::TermAccepted { term: energy.clone(), level: AcceptanceLevel::Binding, effective_from: None };
-//!     log.append(ExpectedVersion::Any, event(p, "2025-03-25T14:00:00Z", accept)?)?;
+//!     let accepts = Event::by(p).at(at("2025-03-25T14:00:00Z")?);
+//!     log.append_next(accepts.accepts(&energy, AcceptanceLevel::Binding)?)?;
 //! }
-//! let strike = event(&ua, "2025-03-27T09:00:00Z", Payload::ViolationAlleged(Allegation {
-//!     accused: ru.clone(),
-//!     term: energy.clone(),
-//!     target: TargetCategory::PowerGrid,
-//!     place: Place::named("Kherson"),
-//!     severity: Severity::Serious,
-//!     description: "strike on a substation".into(),
-//!     evidence: vec![],
-//! }))?;
+//! let strike = Event::by(&ua)
+//!     .occurred(at("2025-03-27T02:00:00Z")?)
+//!     .recorded(at("2025-03-27T09:00:00Z")?)
+//!     .alleges(
+//!         Allegation::new(&ru, &energy, TargetCategory::PowerGrid, "Kherson", Severity::Serious)
+//!             .described("strike on a substation"),
+//!     )?;
 //! let strike_id = strike.id;
-//! log.append(ExpectedVersion::Any, strike)?;
-//! let finding = event(&mon, "2025-03-29T10:00:00Z", Payload::VerificationFinding(Verification {
-//!     allegation: strike_id,
-//!     finding: Finding::Confirmed,
-//!     method: Method::SatelliteImagery,
-//!     confidence: Confidence::percent(85)?,
-//!     notes: String::new(),
-//! }))?;
-//! log.append(ExpectedVersion::Any, finding)?;
+//! log.append_next(strike)?;
+//! let confirmed = Verification::new(
+//!     strike_id,
+//!     Finding::Confirmed,
+//!     Method::SatelliteImagery,
+//!     Confidence::percent(85)?,
+//! );
+//! log.append_next(Event::by(&mon).at(at("2025-03-29T10:00:00Z")?).finds(confirmed)?)?;
 //!
 //! // Replay the log from scratch: the same state, and a sanction citing the strike.
-//! let state = ceasefire::replay(log.records()?)?;
+//! let state = replay(log.records()?)?;
 //! assert_eq!(state, log.state()?);
 //! let decision = &state.decisions()[0];
 //! assert_eq!((&decision.party, &decision.violations), (&ru, &vec![strike_id]));
+//! println!("{}", timeline(&log.records()?));
+//! println!("{}", state.summary(at("2025-03-30T00:00:00Z")?));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -89,6 +78,8 @@
 //! | [`store`] | durable stores: the append-only, hash-chained [`FileLog`] |
 //! | [`time`] | instants, spans, day-precision occurrences, windows |
 //! | [`id`] | identifier newtypes |
+//! | [`name`] | reading the names people type (`FromStr` for roles, targets, levels…) |
+//! | [`prelude`] | the names most programs need, in one `use` |
 //! | `testing` | (feature `proptest`) strategies, law checks and the storage contract suite |
 //! | [`guide`] | the longer guides from `docs/` |
 
@@ -112,7 +103,7 @@ pub use event::{Event, Payload, Record};
 pub use id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 pub use log::{EventLog, ExpectedVersion, Store, StoreError};
 pub use replay::{ReplayError, Replayer, replay, replay_as_of, replay_lenient};
-pub use state::{AgreementState, Rejection};
+pub use state::{AgreementState, Refused, Rejection};
 pub use store::FileLog;
 
 /// The longer guides, rendered from the `docs/` folder. Their examples run as doctests.

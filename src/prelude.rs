@@ -18,6 +18,6 @@ pub use crate::event::{
 pub use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 pub use crate::log::{EventLog, ExpectedVersion, Head, Store, StoreError};
 pub use crate::replay::{Replayer, replay, replay_as_of, replay_lenient};
-pub use crate::state::{AgreementState, Rejection, TermStatus};
+pub use crate::state::{AgreementState, Refused, Rejection, TermStatus};
 pub use crate::store::FileLog;
 pub use crate::time::{self, Occurred, Span, Timestamp};

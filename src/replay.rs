@@ -11,36 +11,18 @@ use std::borrow::Borrow;
 use serde::{Deserialize, Serialize};
 
 use crate::event::Record;
-use crate::id::{EventId, Seq};
+use crate::id::Seq;
 use crate::sanction::RuleSet;
-use crate::state::{AgreementState, Rejection, SeqCheck};
+use crate::state::{AgreementState, Refused, Rejection, SeqCheck};
 use crate::time::Timestamp;
 
 /// Why strict replay stopped.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReplayError {
-    /// The record at `seq` (event `id`) breaks a rule.
-    #[error("record {seq} (event {id}) was refused: {reason}")]
-    Rejected {
-        /// Its sequence number as written.
-        seq: Seq,
-        /// Its event id.
-        id: EventId,
-        /// The rule it breaks.
-        reason: Rejection,
-    },
-}
-
-/// A record lenient replay skipped.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Rejected {
-    /// Its sequence number as written.
-    pub seq: Seq,
-    /// Its event id.
-    pub id: EventId,
-    /// Why.
-    pub reason: Rejection,
+    /// A record breaks a rule.
+    #[error("{0}")]
+    Rejected(Refused),
 }
 
 /// Numbers missing from a log: lenient replay carries on after them.
@@ -58,7 +40,7 @@ pub struct LenientReplay {
     /// The state.
     pub state: AgreementState,
     /// Skipped records, in log order.
-    pub rejected: Vec<Rejected>,
+    pub rejected: Vec<Refused>,
     /// Missing sequence numbers.
     pub gaps: Vec<Gap>,
 }
@@ -118,10 +100,12 @@ impl Replayer {
             }
             state
                 .apply_with(r, SeqCheck::Next)
-                .map_err(|reason| ReplayError::Rejected {
-                    seq: r.seq,
-                    id: r.event.id,
-                    reason,
+                .map_err(|reason| {
+                    ReplayError::Rejected(Refused {
+                        seq: r.seq,
+                        id: r.event.id,
+                        reason,
+                    })
                 })?;
         }
         Ok(state)
@@ -143,7 +127,7 @@ impl Replayer {
                 continue;
             }
             let expected = prev.map_or(Some(Seq::FIRST), Seq::next);
-            let reject = |reason: Rejection| Rejected {
+            let reject = |reason: Rejection| Refused {
                 seq: r.seq,
                 id: r.event.id,
                 reason,

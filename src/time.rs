@@ -194,7 +194,8 @@ pub const LATEST: Timestamp = match NaiveDate::from_ymd_opt(9999, 12, 31) {
 };
 
 /// Why a text or a value is not a time the crate accepts.
-#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum TimeError {
     /// The text is neither an RFC 3339 timestamp nor a `YYYY-MM-DD` date.

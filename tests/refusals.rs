@@ -4,7 +4,7 @@ mod common;
 
 use ceasefire::agreement::{AcceptanceLevel, Level, Role, SanctionPolicy, TargetCategory};
 use ceasefire::event::{Allegation, Finding, Payload, PayloadKind, Place};
-use ceasefire::{EventId, EventLog, ExpectedVersion, Rejection, Seq, Store, StoreError};
+use ceasefire::{EventId, EventLog, ExpectedVersion, Refused, Rejection, Seq, Store, StoreError};
 use common::{Writer, at, log_of, pid, snapshot, threshold, tid};
 
 /// A log with the genesis, both parties bound, and one allegation by Ukraine against Russia.
@@ -27,7 +27,7 @@ fn refused(log: &EventLog, event: ceasefire::Event, check: impl Fn(&Rejection) -
     let before = snapshot(log);
     let next = Seq(before.0 + 1);
     match log.append(ExpectedVersion::Any, event) {
-        Err(StoreError::Rejected { seq, reason, .. }) => {
+        Err(StoreError::Rejected(Refused { seq, reason, .. })) => {
             assert_eq!(
                 seq, next,
                 "the rejection names the would-be sequence number"

@@ -7,6 +7,7 @@ use ceasefire::event::{Amendment, Finding, Payload, Period};
 use ceasefire::sanction::{EndReason, Stage};
 use ceasefire::state::TermStatus;
 use ceasefire::time::{Span, Timestamp};
+use ceasefire::Refused;
 use ceasefire::{
     AgreementState, DecisionId, ExpectedVersion, Rejection, Store, StoreError, replay, replay_as_of,
 };
@@ -261,10 +262,10 @@ fn the_mediator_can_halt_until_one_second_before_the_deadline() {
         match (log.append(ExpectedVersion::Any, halt), ok) {
             (Ok(_), true) => {}
             (
-                Err(StoreError::Rejected {
+                Err(StoreError::Rejected(Refused {
                     reason: Rejection::DeadlinePassed { deadline: d, .. },
                     ..
-                }),
+                })),
                 false,
             ) => {
                 assert_eq!(d, deadline);
@@ -335,10 +336,10 @@ fn relief_is_granted_exactly_when_period_and_quorum_are_both_in() {
     };
     let early = lift(&mut w, due - SECOND);
     match log.append(ExpectedVersion::Any, early) {
-        Err(StoreError::Rejected {
+        Err(StoreError::Rejected(Refused {
             reason: Rejection::ReliefNotGranted(p),
             ..
-        }) => assert_eq!(p, pid("RU")),
+        })) => assert_eq!(p, pid("RU")),
         other => panic!("lifting early: {other:?}"),
     }
     log.append(ExpectedVersion::Any, lift(&mut w, due))

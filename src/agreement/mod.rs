@@ -96,8 +96,64 @@ pub struct Agreement {
     pub policy: SanctionPolicy,
 }
 
+/// What a limit of [`Agreement::LIMITS`] counts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Limited {
+    /// Parties in the agreement.
+    Parties,
+    /// Terms in the agreement.
+    Terms,
+    /// Sanction rules in the policy.
+    Rules,
+    /// Conditions of one term or one acceptance.
+    Conditions,
+    /// Suspensions of one term.
+    Suspensions,
+    /// Findings on one allegation.
+    Findings,
+}
+
+impl fmt::Display for Limited {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Limited::Parties => "parties",
+            Limited::Terms => "terms",
+            Limited::Rules => "rules",
+            Limited::Conditions => "conditions",
+            Limited::Suspensions => "suspensions",
+            Limited::Findings => "findings",
+        })
+    }
+}
+
+/// Which number of a rule is zero.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RuleNumber {
+    /// The threshold.
+    Threshold,
+    /// The window.
+    Window,
+    /// The number of monitors an evidence standard asks for.
+    MonitorCount,
+}
+
+impl fmt::Display for RuleNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RuleNumber::Threshold => "threshold",
+            RuleNumber::Window => "window",
+            RuleNumber::MonitorCount => "monitor count",
+        })
+    }
+}
+
 /// Why an agreement is not acceptable.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AgreementError {
     /// Two parties share an id.
@@ -150,8 +206,8 @@ pub enum AgreementError {
     ZeroInRule {
         /// The rule.
         rule: RuleId,
-        /// `"threshold"`, `"window"` or `"monitor count"`.
-        what: &'static str,
+        /// Which number.
+        what: RuleNumber,
     },
     /// A named approver is not a listed party with the approver role.
     #[error("relief approver {0} is not a party with the approver role")]
@@ -167,8 +223,8 @@ pub enum AgreementError {
     /// The agreement is larger than the crate accepts (see [`Agreement::LIMITS`]).
     #[error("the agreement has {found} {what}; at most {limit} are accepted")]
     TooLarge {
-        /// What there is too much of: `"parties"`, `"terms"`, `"rules"`, `"conditions"`.
-        what: &'static str,
+        /// What there is too much of.
+        what: Limited,
         /// How many there are.
         found: usize,
         /// The limit.
@@ -318,9 +374,9 @@ impl Agreement {
     pub fn validate(&self) -> Result<(), AgreementError> {
         let limits = Self::LIMITS;
         for (what, found, limit) in [
-            ("parties", self.parties.len(), limits.parties),
-            ("terms", self.terms.len(), limits.terms),
-            ("rules", self.policy.rules.len(), limits.rules),
+            (Limited::Parties, self.parties.len(), limits.parties),
+            (Limited::Terms, self.terms.len(), limits.terms),
+            (Limited::Rules, self.policy.rules.len(), limits.rules),
         ] {
             if found > limit {
                 return Err(AgreementError::TooLarge { what, found, limit });
@@ -406,7 +462,7 @@ impl Agreement {
         Self::validate_term(term, roles, earlier)?;
         if term.conditions.len() > limits.conditions {
             return Err(AgreementError::TooLarge {
-                what: "conditions",
+                what: Limited::Conditions,
                 found: term.conditions.len(),
                 limit: limits.conditions,
             });
@@ -477,13 +533,13 @@ impl Agreement {
             })
         };
         if rule.threshold == 0 {
-            return zero("threshold");
+            return zero(RuleNumber::Threshold);
         }
         if rule.window == crate::time::Span::ZERO {
-            return zero("window");
+            return zero(RuleNumber::Window);
         }
         if let EvidenceStandard::Confirmed { monitors: 0, .. } = rule.evidence {
-            return zero("monitor count");
+            return zero(RuleNumber::MonitorCount);
         }
         Ok(())
     }
@@ -577,7 +633,7 @@ mod tests {
         assert!(matches!(
             zero_rule.validate(),
             Err(AgreementError::ZeroInRule {
-                what: "threshold",
+                what: RuleNumber::Threshold,
                 ..
             })
         ));
@@ -634,7 +690,7 @@ mod tests {
         assert!(matches!(
             crowd.validate(),
             Err(AgreementError::TooLarge {
-                what: "parties",
+                what: Limited::Parties,
                 ..
             })
         ));

@@ -5,7 +5,8 @@
 //!
 //! let ru: PartyId = "RU".parse()?;
 //! let at = time::parse_instant("2025-03-18T16:00:00Z")?;
-//! let accepted = Event::by(&ru).at(at).accepts("energy".parse()?, AcceptanceLevel::InPrinciple)?;
+//! let energy: TermId = "energy".parse()?;
+//! let accepted = Event::by(&ru).at(at).accepts(&energy, AcceptanceLevel::InPrinciple)?;
 //! assert_eq!(accepted.recorded_at, at);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -132,9 +133,13 @@ impl EventBuilder {
     ///
     /// # Errors
     /// As [`EventBuilder::says`].
-    pub fn accepts(self, term: TermId, level: AcceptanceLevel) -> Result<Event, BuildError> {
+    pub fn accepts(
+        self,
+        term: impl Into<TermId>,
+        level: AcceptanceLevel,
+    ) -> Result<Event, BuildError> {
         self.says(Payload::TermAccepted {
-            term,
+            term: term.into(),
             level,
             effective_from: None,
         })
@@ -147,12 +152,12 @@ impl EventBuilder {
     /// As [`EventBuilder::says`].
     pub fn accepts_from(
         self,
-        term: TermId,
+        term: impl Into<TermId>,
         level: AcceptanceLevel,
         effective_from: Timestamp,
     ) -> Result<Event, BuildError> {
         self.says(Payload::TermAccepted {
-            term,
+            term: term.into(),
             level,
             effective_from: Some(effective_from),
         })

@@ -4,7 +4,7 @@
 use crate::event::{Event, Record};
 use crate::id::Seq;
 use crate::log::{ChainHash, ExpectedVersion, Head, StoreError};
-use crate::state::AgreementState;
+use crate::state::{AgreementState, Refused};
 
 /// Events ready to be written: records, their exact bytes and chain hashes, and for a batch
 /// the state after all of them.
@@ -101,10 +101,12 @@ impl Ledger {
         };
         for event in events {
             let record = Record::new(seq, event);
-            let refuse = |reason| StoreError::Rejected {
-                seq: record.seq,
-                id: record.event.id,
-                reason,
+            let refuse = |reason| {
+                StoreError::Rejected(Refused {
+                    seq: record.seq,
+                    id: record.event.id,
+                    reason,
+                })
             };
             match scratch.as_mut() {
                 None => self.state.check(&record).map_err(refuse)?,

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, Record};
 use crate::id::{EventId, Seq};
-use crate::state::{AgreementState, Rejection};
+use crate::state::{AgreementState, Refused};
 
 pub use chain::{ChainHash, HexError};
 pub(crate) use ledger::{Admission, Ledger};
@@ -66,15 +66,8 @@ impl std::fmt::Display for Head {
 #[non_exhaustive]
 pub enum StoreError {
     /// The rules refused the event; nothing was written.
-    #[error("event {id} was refused as record {seq}: {reason}")]
-    Rejected {
-        /// The sequence number it would have had.
-        seq: Seq,
-        /// Its id.
-        id: EventId,
-        /// The rule it breaks.
-        reason: Rejection,
-    },
+    #[error("{0}")]
+    Rejected(Refused),
     /// The log is not at the expected version; nothing was written.
     #[error("expected the log at version {expected}, but it is at {actual}")]
     WrongExpectedVersion {

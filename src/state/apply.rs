@@ -219,7 +219,7 @@ impl AgreementState {
                 let limit = Agreement::LIMITS.suspensions;
                 if record.suspensions.len() >= limit {
                     return Err(Rejection::LimitReached {
-                        what: "suspensions",
+                        what: crate::agreement::Limited::Suspensions,
                         limit,
                     });
                 }
@@ -293,7 +293,7 @@ impl AgreementState {
                 let limit = Agreement::LIMITS.findings;
                 if a.findings.len() >= limit {
                     return Err(Rejection::LimitReached {
-                        what: "findings",
+                        what: crate::agreement::Limited::Findings,
                         limit,
                     });
                 }

@@ -35,7 +35,7 @@ pub use records::{
     ControlRecord, FaultReason, ImpositionRecord, ReliefGrant, RuleFault, Stamp, Suspension, Tally,
     TermRecord, TermStatus,
 };
-pub use rejection::Rejection;
+pub use rejection::{Refused, Rejection};
 pub use summary::Summary;
 
 /// The facts: everything the state is, serialized as a snapshot.

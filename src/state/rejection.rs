@@ -1,14 +1,18 @@
 //! Why an event is refused: by `append` before it enters a log, and by replay when a log
 //! written elsewhere breaks the rules.
 
-use crate::agreement::{AgreementError, Role, TargetCategory};
+use serde::Serialize;
+
+use crate::agreement::{AgreementError, Limited, Role, TargetCategory};
 use crate::event::{PayloadKind, TimeField};
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 use crate::time::TimeError;
 use crate::time::Timestamp;
 
 /// Why the state refuses an event. Every variant names what a user needs to find and fix it.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// Serializes (for export of a lenient replay's refusals) as `{"kind": {fields}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Rejection {
     /// The record's sequence number is not the next one.
@@ -144,8 +148,8 @@ pub enum Rejection {
     /// `Agreement::LIMITS`).
     #[error("too many {what} (at most {limit})")]
     LimitReached {
-        /// `"suspensions"` or `"findings"`.
-        what: &'static str,
+        /// What reached its limit.
+        what: Limited,
         /// The limit.
         limit: usize,
     },
@@ -231,4 +235,19 @@ pub enum Rejection {
     /// The approver already approved relief in the current compliance period.
     #[error("{0} already approved relief in this period")]
     AlreadyApproved(PartyId),
+}
+
+/// A record the rules refused: where it is, which event, and why. The one type for "this
+/// record was refused", shared by every store's `append`
+/// ([`crate::log::StoreError::Rejected`]), strict replay
+/// ([`crate::replay::ReplayError::Rejected`]) and lenient replay's list.
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[error("record {seq} (event {id}) was refused: {reason}")]
+pub struct Refused {
+    /// Its sequence number (as written, or as it would have been).
+    pub seq: Seq,
+    /// Its event id.
+    pub id: EventId,
+    /// The rule it breaks.
+    pub reason: Rejection,
 }

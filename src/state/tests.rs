@@ -807,7 +807,7 @@ fn findings_and_suspensions_are_bounded() {
     assert_eq!(
         more,
         Err(Rejection::LimitReached {
-            what: "findings",
+            what: crate::agreement::Limited::Findings,
             limit
         })
     );
@@ -844,7 +844,7 @@ fn findings_and_suspensions_are_bounded() {
     assert_eq!(
         more,
         Err(Rejection::LimitReached {
-            what: "suspensions",
+            what: crate::agreement::Limited::Suspensions,
             limit
         })
     );

@@ -35,7 +35,9 @@ use crate::time::{Occurred, Span, Timestamp, parse_occurred};
 /// assert_eq!(state.tallies().len(), 1);
 /// ```
 ///
-/// The builder is for hand-written tests: it panics on a malformed id or time, naming it.
+/// The builder is a thin layer over the core's [`Event::by`] for hand-written tests: where
+/// [`crate::event::EventBuilder`] returns an error, it panics, naming it (a malformed id or
+/// time, an event that would occur after it is recorded).
 #[derive(Clone, Debug)]
 pub struct Events {
     recorded: Timestamp,
@@ -137,13 +139,15 @@ impl Events {
         self.counter = self.counter.wrapping_add(1);
         let tail = 0xB1 << 64 | u128::from(self.counter);
         let occurred = self.occurred.take().unwrap_or(Occurred::At(self.recorded));
-        Event::new(
-            EventId::deterministic(self.recorded, tail),
-            author,
-            occurred,
-            self.recorded,
-            payload,
-        )
+        let built = Event::by(author)
+            .id(EventId::deterministic(self.recorded, tail))
+            .occurred(occurred)
+            .recorded(self.recorded)
+            .says(payload);
+        match built {
+            Ok(event) => event,
+            Err(e) => panic!("Events: {e}"),
+        }
     }
 
     /// The genesis, by the agreement's first mediator (or its first party), at the current

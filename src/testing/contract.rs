@@ -19,7 +19,7 @@ use crate::event::{Allegation, Event, Finding, Method, Payload, Place, Record, V
 use crate::id::{EventId, PartyId, Seq, TermId};
 use crate::log::{ChainHash, ExpectedVersion, Head, Store, StoreError};
 use crate::replay::replay;
-use crate::state::Rejection;
+use crate::state::{Refused, Rejection};
 use crate::time::Span;
 
 /// A broken promise of the storage contract: which check, and what happened instead.
@@ -196,10 +196,10 @@ pub fn genesis_first<S: Store>(store: &S) -> Outcome {
     let before = observe(store, CHECK)?;
     let early = f.allegation(1);
     match store.append(ExpectedVersion::Any, early) {
-        Err(StoreError::Rejected {
+        Err(StoreError::Rejected(Refused {
             reason: Rejection::NotGenesis { .. },
             ..
-        }) => {}
+        })) => {}
         other => {
             return Err(fail(
                 CHECK,
@@ -211,10 +211,10 @@ pub fn genesis_first<S: Store>(store: &S) -> Outcome {
     append(store, CHECK, ExpectedVersion::Exactly(0), f.genesis())?;
     let before = observe(store, CHECK)?;
     match store.append(ExpectedVersion::Any, f.genesis()) {
-        Err(StoreError::Rejected {
+        Err(StoreError::Rejected(Refused {
             reason: Rejection::SecondGenesis { .. },
             ..
-        }) => {}
+        })) => {}
         other => return Err(fail(CHECK, format!("second genesis gave {other:?}"))),
     }
     unchanged(store, CHECK, &before)
@@ -356,11 +356,11 @@ pub fn refusal_leaves_log_unchanged<S: Store>(store: &S) -> Outcome {
     let before = observe(store, CHECK)?;
     let by_belligerent = f.finding_by("RU", id, 2);
     match store.append(ExpectedVersion::Any, by_belligerent) {
-        Err(StoreError::Rejected {
+        Err(StoreError::Rejected(Refused {
             seq: Seq(3),
             reason: Rejection::Unauthorized { .. },
             ..
-        }) => {}
+        })) => {}
         other => {
             return Err(fail(
                 CHECK,
@@ -371,10 +371,10 @@ pub fn refusal_leaves_log_unchanged<S: Store>(store: &S) -> Outcome {
     unchanged(store, CHECK, &before)?;
     let unknown = f.finding_by("MON", EventId::deterministic(time(2, 0), 0xEE), 2);
     match store.append(ExpectedVersion::Any, unknown) {
-        Err(StoreError::Rejected {
+        Err(StoreError::Rejected(Refused {
             reason: Rejection::UnknownAllegation(_),
             ..
-        }) => {}
+        })) => {}
         other => return Err(fail(CHECK, format!("a finding on nothing gave {other:?}"))),
     }
     unchanged(store, CHECK, &before)?;
@@ -407,7 +407,7 @@ pub fn batches<S: Store>(store: &S) -> Outcome {
         ExpectedVersion::Exactly(0),
         vec![genesis.clone(), a.clone(), bad],
     ) {
-        Err(StoreError::Rejected { seq: Seq(3), .. }) => {}
+        Err(StoreError::Rejected(Refused { seq: Seq(3), .. })) => {}
         other => {
             return Err(fail(
                 CHECK,

@@ -8,7 +8,7 @@ use crate::id::{PartyId, TermId};
 use crate::log::{EventLog, ExpectedVersion, Store};
 use crate::replay::Replayer;
 use crate::sanction::RuleSet;
-use crate::state::AgreementState;
+use crate::state::{AgreementState, Refused};
 use crate::testing::laws::{
     Law, LawViolation, Outcome, difference, fresh, json, positions, replay_all,
 };
@@ -117,7 +117,7 @@ pub fn incremental_apply_equals_replay(records: &[Record], rules: &RuleSet) -> O
         .rules(rules.clone())
         .and_then(|r| {
             r.strict(records).map_err(|e| match e {
-                crate::replay::ReplayError::Rejected { reason, .. } => reason,
+                crate::replay::ReplayError::Rejected(Refused { reason, .. }) => reason,
             })
         })
         .map_err(|e| {
