@@ -14,6 +14,7 @@
 
 use std::error::Error;
 
+use ceasefire::Refused;
 use ceasefire::agreement::{
     AcceptanceLevel, Agreement, Confidence, Escalation, EvidenceStandard, Level, Party, Procedure,
     Role, SanctionPolicy, Severity, TargetCategory, Term, TermKind, ThresholdRule,
@@ -21,7 +22,6 @@ use ceasefire::agreement::{
 use ceasefire::event::{Allegation, Finding, Method, Payload, Place, Verification};
 use ceasefire::sanction::Stage;
 use ceasefire::time::{Span, Timestamp};
-use ceasefire::Refused;
 use ceasefire::{
     DecisionId, Event, EventId, EventLog, ExpectedVersion, PartyId, Rejection, RuleId, Store,
     StoreError, TermId,

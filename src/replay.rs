@@ -98,15 +98,13 @@ impl Replayer {
             if self.as_of.is_some_and(|t| r.event.recorded_at > t) {
                 break;
             }
-            state
-                .apply_with(r, SeqCheck::Next)
-                .map_err(|reason| {
-                    ReplayError::Rejected(Refused {
-                        seq: r.seq,
-                        id: r.event.id,
-                        reason,
-                    })
-                })?;
+            state.apply_with(r, SeqCheck::Next).map_err(|reason| {
+                ReplayError::Rejected(Refused {
+                    seq: r.seq,
+                    id: r.event.id,
+                    reason,
+                })
+            })?;
         }
         Ok(state)
     }

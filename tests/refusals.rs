@@ -335,3 +335,114 @@ fn acceptances_only_go_up() {
     let outsider = w.accept("US", "energy", "2025-03-27T00:00:00Z");
     refused(&log, outsider, |r| matches!(r, Rejection::NotBound { .. }));
 }
+
+/// Issue 15: a day before year 0 used to parse, be accepted, be written as `-0001-12-31`, and
+/// then make the log unreadable. Now it is refused where it is read; an event built in Rust
+/// with such a time is refused by every store before anything is written, and by replay.
+#[test]
+fn times_outside_the_accepted_range_never_enter_a_log() {
+    use ceasefire::event::TimeField;
+    use ceasefire::store::{FileLog, FileLogOptions};
+    use ceasefire::time::{Occurred, TimeError, parse_instant, parse_occurred};
+
+    for text in [
+        "-001-12-31",
+        "-999-01-01",
+        "-0001-12-31",
+        "+10000-01-01T00:00:00Z",
+        "10000-01-01",
+    ] {
+        assert!(parse_occurred(text).is_err(), "{text} parses");
+        let json = format!("\"{text}\"");
+        assert!(
+            serde_json::from_str::<Occurred>(&json).is_err(),
+            "{text} deserializes"
+        );
+    }
+    assert!(matches!(
+        parse_instant("0000-01-01T00:00:00+01:00"),
+        Err(TimeError::OutOfRange { .. })
+    ));
+    assert!(matches!(
+        parse_instant("2016-12-31T23:59:60Z"),
+        Err(TimeError::LeapSecond { .. })
+    ));
+    assert!(parse_occurred("0000-01-01").is_ok() && parse_occurred("9999-12-31").is_ok());
+
+    let (log, mut w, _) = started();
+    let mut ancient = w.allege("UA", "RU", "2025-03-26T02:00:00Z", "2025-03-26T07:00:00Z");
+    ancient.occurred_at =
+        Occurred::OnDay(chrono::NaiveDate::from_ymd_opt(-1, 12, 31).expect("a date"));
+    refused(&log, ancient.clone(), |r| {
+        matches!(
+            r,
+            Rejection::TimeOutOfRange {
+                field: TimeField::OccurredAt,
+                ..
+            }
+        )
+    });
+
+    // The file store: refused, the file byte-identical.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("log");
+    let file = FileLog::create(&path, FileLogOptions::new()).expect("created");
+    for r in log.records().expect("records") {
+        file.append_next(r.event).expect("a valid record");
+    }
+    let before = std::fs::read(&path).expect("read");
+    assert!(matches!(
+        file.append_next(ancient.clone()),
+        Err(StoreError::Rejected(Refused {
+            reason: Rejection::TimeOutOfRange { .. },
+            ..
+        }))
+    ));
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        before,
+        "the file changed"
+    );
+    drop(file);
+    FileLog::open(&path, FileLogOptions::new()).expect("the log still opens");
+
+    // Replay of a log written elsewhere: strict names the record, lenient lists it.
+    let mut records = log.records().expect("records");
+    records.push(ceasefire::Record::new(Seq(5), ancient.clone()));
+    match ceasefire::replay(&records) {
+        Err(ceasefire::ReplayError::Rejected(Refused { seq, id, .. })) => {
+            assert_eq!((seq, id), (Seq(5), ancient.id));
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let lenient = ceasefire::replay_lenient(&records);
+    assert_eq!(lenient.rejected.len(), 1);
+    assert_eq!(lenient.rejected[0].id, ancient.id);
+    assert!(
+        serde_json::to_string(&lenient.rejected)
+            .expect("exports")
+            .contains("time_out_of_range")
+    );
+}
+
+/// A batch that starts with an event already in the log and goes on with a new one is
+/// described as what it is, not as an id conflict of the new event.
+#[test]
+fn a_batch_overlapping_the_log_says_so() {
+    let (log, mut w, _) = started();
+    let present = log.records().expect("records")[3].event.clone();
+    let new = w.allege("UA", "RU", "2025-03-26T02:00:00Z", "2025-03-26T07:00:00Z");
+    let before = snapshot(&log);
+    match log.append_batch(ExpectedVersion::Any, vec![present.clone(), new.clone()]) {
+        Err(StoreError::BatchOverlapsLog {
+            present: p,
+            at,
+            other,
+            other_at: None,
+        }) => {
+            assert_eq!((p, at, other), (present.id, Seq(4), new.id));
+        }
+        other => panic!("expected BatchOverlapsLog, got {other:?}"),
+    }
+    assert_eq!(snapshot(&log), before);
+}

@@ -179,3 +179,166 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The round-trip law: every event that `append` or replay accepts serializes to bytes that
+// parse back to an equal event, and every state's snapshot reads back to an equal state.
+
+mod round_trip {
+    use super::*;
+    use ceasefire::store::{FileLog, FileLogOptions};
+    use ceasefire::{Event, EventLog, Store};
+    use serde_json::Value;
+
+    /// Odd values put into a leaf (or in place of a collection) of an event's JSON.
+    fn odd_values() -> Vec<Value> {
+        let strings = [
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "0000-01-01",
+            "9999-12-31",
+            "-0001-12-31",
+            "-001-12-31",
+            "-999-01-01",
+            "+10000-01-01T00:00:00Z",
+            "10000-01-01",
+            "2025-06-30T23:59:60Z",
+            "0000-01-01T00:00:00+01:00",
+            "9999-12-31T23:59:59-01:00",
+            "2025-03-18T12:00:00.000000001+14:00",
+            "",
+            "\u{0}",
+            "ア\u{202e}🏳\u{fe0f}\u{200d}🌈\u{ffff}",
+            " padded ",
+        ];
+        let mut values: Vec<Value> = strings.iter().map(|s| Value::from(*s)).collect();
+        values.push(Value::from("x".repeat(70_000)));
+        values.push(Value::from("й".repeat(40)));
+        values.extend([
+            Value::from(u64::MAX),
+            Value::from(i64::MIN),
+            Value::from(-0.0),
+            Value::from(1e308),
+            Value::from(-1),
+            Value::from(0),
+            Value::from(255),
+            Value::from(256),
+            Value::from(65_536),
+            Value::from(4_294_967_296u64),
+            Value::from(0.1),
+            Value::Null,
+            Value::Bool(true),
+            Value::Array(Vec::new()),
+            Value::Object(serde_json::Map::new()),
+        ]);
+        values
+    }
+
+    /// JSON pointers to every node below the root.
+    fn paths(v: &Value, here: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m {
+                    let p = format!("{here}/{}", k.replace('~', "~0").replace('/', "~1"));
+                    out.push(p.clone());
+                    paths(child, p, out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, child) in a.iter().enumerate() {
+                    let p = format!("{here}/{i}");
+                    out.push(p.clone());
+                    paths(child, p, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Checks the law for an event a store accepted: its stored bytes read back equal, and
+    /// the state snapshots and reads back equal.
+    fn holds_for(log: &EventLog) -> Result<(), TestCaseError> {
+        let records = log.records().expect("records");
+        for r in &records {
+            let bytes = serde_json::to_vec(&r.event).expect("serializes");
+            let back: Event = serde_json::from_slice(&bytes).map_err(|e| {
+                TestCaseError::fail(format!("record {} does not read back: {e}", r.seq))
+            })?;
+            prop_assert_eq!(&back, &r.event);
+        }
+        let state = log.state().expect("state");
+        let snapshot = json(&state);
+        let restored: AgreementState = serde_json::from_str(&snapshot)
+            .map_err(|e| TestCaseError::fail(format!("the snapshot does not read back: {e}")))?;
+        prop_assert_eq!(&restored, &state);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(proptest_config(48))]
+
+        /// Over generated logs: every record reads back, and the state after every prefix
+        /// snapshots and reads back equal.
+        #[test]
+        fn generated_logs_round_trip(log in any_log()) {
+            let mut state = AgreementState::new();
+            for r in &log {
+                let bytes = serde_json::to_vec(&r.event).expect("serializes");
+                let back: Event = serde_json::from_slice(&bytes).expect("reads back");
+                prop_assert_eq!(&back, &r.event);
+                state.apply(r).expect("a valid record");
+                let restored: AgreementState =
+                    serde_json::from_str(&json(&state)).expect("the snapshot reads back");
+                prop_assert_eq!(&restored, &state);
+            }
+        }
+
+        /// Over mutated inputs: an odd value put anywhere in one event. Whatever parses and
+        /// `append` accepts reads back, in memory and on disk, and the file reopens to the
+        /// same state with an equal snapshot.
+        #[test]
+        fn mutated_events_that_are_accepted_round_trip(
+            log in any_log(),
+            which in any::<prop::sample::Index>(),
+            leaf in any::<prop::sample::Index>(),
+            odd in any::<prop::sample::Index>(),
+        ) {
+            let k = which.index(log.len());
+            let target = &log.records()[k].event;
+            let mut value = serde_json::to_value(target).expect("serializes");
+            let mut all = Vec::new();
+            paths(&value, String::new(), &mut all);
+            let path = &all[leaf.index(all.len())];
+            let odd_values = odd_values();
+            if let Some(slot) = value.pointer_mut(path) {
+                *slot = odd_values[odd.index(odd_values.len())].clone();
+            }
+            let Ok(mutated) = serde_json::from_value::<Event>(value) else {
+                return Ok(());
+            };
+            let memory = EventLog::new();
+            for r in &log.records()[..k] {
+                memory.append_next(r.event.clone()).expect("a valid prefix");
+            }
+            if memory.append_next(mutated.clone()).is_err() {
+                return Ok(());
+            }
+            holds_for(&memory)?;
+
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let path = dir.path().join("log");
+            let file = FileLog::create(&path, FileLogOptions::new()).expect("created");
+            for r in &log.records()[..k] {
+                file.append_next(r.event.clone()).expect("a valid prefix");
+            }
+            file.append_next(mutated).expect("the file store accepts what memory accepted");
+            let state = file.state().expect("state");
+            drop(file);
+            let (reopened, _) = FileLog::open(&path, FileLogOptions::new())
+                .map_err(|e| TestCaseError::fail(format!("the file does not reopen: {e}")))?;
+            let again = reopened.state().expect("state");
+            prop_assert_eq!(json(&again), json(&state));
+            prop_assert_eq!(&again, &memory.state().expect("state"));
+        }
+    }
+}

@@ -2,12 +2,12 @@
 
 mod common;
 
+use ceasefire::Refused;
 use ceasefire::agreement::{Activation, Agreement, Party, Role, SanctionPolicy, Term, TermKind};
 use ceasefire::event::{Amendment, Finding, Payload, Period};
 use ceasefire::sanction::{EndReason, Stage};
 use ceasefire::state::TermStatus;
 use ceasefire::time::{Span, Timestamp};
-use ceasefire::Refused;
 use ceasefire::{
     AgreementState, DecisionId, ExpectedVersion, Rejection, Store, StoreError, replay, replay_as_of,
 };
