@@ -57,13 +57,13 @@ impl EventLog {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Inner>, StoreError> {
-        self.inner.lock().map_err(|_| StoreError::Poisoned)
+        self.inner.lock().map_err(|_| StoreError::LockPoisoned)
     }
 
     /// Every record, in order (a copy).
     ///
     /// # Errors
-    /// [`StoreError::Poisoned`] if a thread panicked while appending.
+    /// [`StoreError::LockPoisoned`] if a thread panicked while appending.
     pub fn records(&self) -> Result<Vec<Record>, StoreError> {
         Ok(self.lock()?.records.clone())
     }
@@ -71,7 +71,7 @@ impl EventLog {
     /// Runs `f` on the current state without copying it.
     ///
     /// # Errors
-    /// [`StoreError::Poisoned`] if a thread panicked while appending.
+    /// [`StoreError::LockPoisoned`] if a thread panicked while appending.
     pub fn with_state<R>(&self, f: impl FnOnce(&AgreementState) -> R) -> Result<R, StoreError> {
         Ok(f(&self.lock()?.ledger.state))
     }
@@ -139,5 +139,9 @@ impl Store for EventLog {
 
     fn state(&self) -> Result<AgreementState, StoreError> {
         Ok(self.lock()?.ledger.state.clone())
+    }
+
+    fn with_state<R>(&self, f: impl FnOnce(&AgreementState) -> R) -> Result<R, StoreError> {
+        EventLog::with_state(self, f)
     }
 }

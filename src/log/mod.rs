@@ -156,6 +156,10 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A thread panicked while it held the store's lock; the store refuses to go on, since
+    /// what that thread was doing may be half done in memory.
+    #[error("a thread panicked while holding the log's lock; open the log again")]
+    LockPoisoned,
     /// A write or sync failed earlier; the store refuses appends until it is reopened.
     #[error("a write or sync failed earlier; reopen the log before appending")]
     Poisoned,
@@ -229,11 +233,23 @@ pub trait Store {
     /// A backend error.
     fn hash_at(&self, version: u64) -> Result<Option<ChainHash>, StoreError>;
 
-    /// A copy of the current state.
+    /// A copy of the current state. To read it without copying, use [`Store::with_state`].
     ///
     /// # Errors
     /// A backend error.
     fn state(&self) -> Result<AgreementState, StoreError>;
+
+    /// Runs `f` on the current state. The in-memory and file stores lend their state without
+    /// copying it; the default copies it with [`Store::state`].
+    ///
+    /// # Errors
+    /// A backend error.
+    fn with_state<R>(&self, f: impl FnOnce(&AgreementState) -> R) -> Result<R, StoreError>
+    where
+        Self: Sized,
+    {
+        Ok(f(&self.state()?))
+    }
 
     /// Checks that the log still extends a head published earlier: it holds at least that
     /// many records and the chain hash there is the same. Detects truncation and rewriting.

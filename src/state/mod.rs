@@ -391,6 +391,16 @@ impl AgreementState {
         Ok(self.fold(record))
     }
 
+    /// Folds in a record that [`AgreementState::check`] accepted against this very state
+    /// (a store's append, which validates once under its lock). Debug builds check again.
+    pub(crate) fn apply_prechecked(&mut self, record: &Record) -> Applied {
+        debug_assert!(
+            self.validate(record, SeqCheck::Next).is_ok(),
+            "a prechecked record is refused"
+        );
+        self.fold(record)
+    }
+
     /// Lenient replay skips a record: its number is used up.
     pub(crate) fn skip_seq(&mut self, seq: Seq) {
         if self.facts.last_seq.is_none_or(|last| seq > last) {
