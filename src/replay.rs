@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::Record;
 use crate::id::Seq;
-use crate::sanction::RuleSet;
+use crate::sanction::{ConfigError, RuleSet};
 use crate::state::{AgreementState, Refused, Rejection, SeqCheck};
 use crate::time::Timestamp;
 
@@ -49,6 +49,7 @@ pub struct LenientReplay {
 #[derive(Debug, Clone, Default)]
 pub struct Replayer {
     start: AgreementState,
+    rules: Option<RuleSet>,
     as_of: Option<Timestamp>,
 }
 
@@ -59,21 +60,32 @@ impl Replayer {
         Replayer::default()
     }
 
-    /// Also run these downstream rules.
+    /// Also run these downstream rules, whether given before or after
+    /// [`Replayer::from_state`]: they are never dropped.
     ///
     /// # Errors
-    /// [`Rejection::RuleIdCollision`] if two rules share an id (collisions with the policy's
-    /// rules are reported when the genesis is applied).
-    pub fn rules(mut self, rules: RuleSet) -> Result<Replayer, Rejection> {
-        self.start = self.start.with_rules(rules)?;
+    /// [`ConfigError::RuleIdCollision`] if two rules share an id (collisions with the
+    /// policy's rules are reported when the genesis is applied);
+    /// [`ConfigError::SnapshotRulesDiffer`] if the starting state is a snapshot computed with
+    /// other rules.
+    pub fn rules(mut self, rules: RuleSet) -> Result<Replayer, ConfigError> {
+        self.start = self.start.with_rules(rules.clone())?;
+        self.rules = Some(rules);
         Ok(self)
     }
 
-    /// Continue from a state (a snapshot), keeping the rules it has.
-    #[must_use]
-    pub fn from_state(mut self, state: AgreementState) -> Replayer {
-        self.start = state;
-        self
+    /// Continue from a state (a snapshot). Rules given with [`Replayer::rules`] are attached
+    /// to it; without them, it keeps the rules it has.
+    ///
+    /// # Errors
+    /// As [`AgreementState::with_rules`] when rules were given: a snapshot computed with
+    /// other rules is refused.
+    pub fn from_state(mut self, state: AgreementState) -> Result<Replayer, ConfigError> {
+        self.start = match &self.rules {
+            Some(rules) => state.with_rules(rules.clone())?,
+            None => state,
+        };
+        Ok(self)
     }
 
     /// Use only records recorded at or before `known_at`: the state a monitor had then.

@@ -113,6 +113,10 @@ impl Rule for Hasty {
     fn id(&self) -> &RuleId {
         &self.0
     }
+
+    fn version(&self) -> u32 {
+        1
+    }
     fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
         trigger
             .changed
@@ -212,4 +216,87 @@ fn given_a_confirmed_strike_the_red_line_goes_to_the_top() {
         .when(e.at("2025-03-25T09:00:00Z").by("MON2").refutes(strike.id))
         .then_in_force([])
         .expect("a refutation voids it");
+}
+
+/// The red line under another version: what a snapshot taken with version 1 must refuse.
+struct RedLineV2(NuclearRedLine);
+
+impl Rule for RedLineV2 {
+    fn id(&self) -> &RuleId {
+        self.0.id()
+    }
+
+    fn version(&self) -> u32 {
+        2
+    }
+
+    fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
+        self.0.evaluate(view, trigger)
+    }
+}
+
+/// A snapshot carries its format, the downstream rules it was computed with (ids and
+/// versions) and their fingerprint. Resuming it with other rules is refused; without its
+/// rules it refuses every event; the replayer keeps rules given before `from_state`.
+#[test]
+fn snapshots_cannot_be_resumed_with_other_rules() {
+    use ceasefire::Rejection;
+    use ceasefire::sanction::ConfigError;
+
+    let mut e = Events::new();
+    let genesis = e.genesis(fixtures::energy_truce_with(SanctionPolicy::new()));
+    let accepts = e.at("2025-03-18T18:00:00Z").by("RU").accepts("energy");
+    let records = ceasefire::testing::Log::from_events([genesis, accepts]);
+    let state = replay_with_rules(records.records()).expect("replays");
+    let snapshot = serde_json::to_string(&state).expect("serializes");
+    assert!(snapshot.starts_with("{\"format\":1,\"fingerprint\":"));
+    assert!(snapshot.contains("\"rules\":[{\"id\":\"nuclear-red-line\",\"version\":1}]"));
+
+    let read = |text: &str| serde_json::from_str::<AgreementState>(text);
+    // The same rules: accepted, and the state continues.
+    let resumed = read(&snapshot)
+        .expect("reads back")
+        .with_rules(rules())
+        .expect("the same rules");
+    assert_eq!(resumed, state);
+    // Another version of the rule, or no rule at all: refused with the difference named.
+    let v2 = RuleSet::new().with(RedLineV2(NuclearRedLine::new()));
+    match read(&snapshot).expect("reads back").with_rules(v2) {
+        Err(ConfigError::SnapshotRulesDiffer { snapshot, given }) => {
+            assert_eq!((snapshot[0].version, given[0].version), (1, 2));
+        }
+        other => panic!("expected SnapshotRulesDiffer, got {other:?}"),
+    }
+    let mut bare = read(&snapshot).expect("reads back");
+    let next = e.at("2025-03-25T12:00:00Z").by("UA").accepts("energy");
+    let next = ceasefire::Record::new(ceasefire::Seq(3), next);
+    assert!(matches!(
+        bare.apply(&next),
+        Err(Rejection::AwaitingRules { .. })
+    ));
+    // The replayer keeps rules given before the snapshot.
+    let kept = Replayer::new()
+        .rules(rules())
+        .expect("rules")
+        .from_state(read(&snapshot).expect("reads back"))
+        .expect("the same rules")
+        .strict([&next])
+        .expect("continues");
+    assert_eq!(kept.rules().ids(), rules().ids());
+    assert!(
+        Replayer::new()
+            .rules(RuleSet::new().with(RedLineV2(NuclearRedLine::new())))
+            .expect("rules")
+            .from_state(read(&snapshot).expect("reads back"))
+            .is_err()
+    );
+    // Another format, or a fingerprint that does not match the rules: refused when read.
+    assert!(read(&snapshot.replacen("\"format\":1", "\"format\":2", 1)).is_err());
+    let forged = snapshot.replacen("\"version\":1", "\"version\":2", 1);
+    assert!(
+        read(&forged)
+            .unwrap_err()
+            .to_string()
+            .contains("fingerprint")
+    );
 }

@@ -253,6 +253,10 @@ impl Rule for Quiet {
         &self.0
     }
 
+    fn version(&self) -> u32 {
+        1
+    }
+
     fn evaluate(&self, _: &dyn View, _: &Trigger<'_>) -> Vec<Verdict> {
         Vec::new()
     }

@@ -113,6 +113,10 @@ impl Rule for Careless {
     fn id(&self) -> &RuleId {
         &self.0
     }
+
+    fn version(&self) -> u32 {
+        1
+    }
     fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
         let nowhere = EventId::from_parts(fixtures::start(), 9).expect("a small tail fits");
         let _ = view.allegation(&nowhere);
@@ -173,6 +177,10 @@ fn a_panicking_rule_is_reported_with_the_log() {
     impl Rule for Panicky {
         fn id(&self) -> &RuleId {
             &self.0
+        }
+
+        fn version(&self) -> u32 {
+            1
         }
         fn evaluate(&self, _: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
             assert!(

@@ -217,6 +217,10 @@ impl Rule for Moody {
     fn id(&self) -> &RuleId {
         &self.0
     }
+
+    fn version(&self) -> u32 {
+        1
+    }
     fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
         if self.1.fetch_add(1, Ordering::Relaxed) % 2 == 1 {
             return Vec::new();
@@ -265,6 +269,10 @@ impl Rule for Hasty {
     fn id(&self) -> &RuleId {
         &self.0
     }
+
+    fn version(&self) -> u32 {
+        1
+    }
     fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
         trigger
             .changed
@@ -302,6 +310,10 @@ struct Gullible(RuleId);
 impl Rule for Gullible {
     fn id(&self) -> &RuleId {
         &self.0
+    }
+
+    fn version(&self) -> u32 {
+        1
     }
     fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
         let Some(a) = trigger.changed.last().and_then(|a| view.allegation(a)) else {
@@ -349,6 +361,10 @@ struct Lenient(RuleId);
 impl Rule for Lenient {
     fn id(&self) -> &RuleId {
         &self.0
+    }
+
+    fn version(&self) -> u32 {
+        1
     }
     fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
         let mut out = Vec::new();

@@ -30,6 +30,10 @@ impl Rule for TriggerHappy {
     fn id(&self) -> &RuleId {
         &self.0
     }
+
+    fn version(&self) -> u32 {
+        1
+    }
     fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
         trigger
             .changed

@@ -34,6 +34,10 @@ impl Rule for NuclearRedLine {
         &self.id
     }
 
+    fn version(&self) -> u32 {
+        1
+    }
+
     fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
         // Only allegations whose standing may have changed with this event can cross the line.
         let one_monitor = EvidenceStandard::Confirmed {

@@ -48,38 +48,16 @@ impl ChainHash {
     /// # Errors
     /// [`HexError`] if the text is anything else.
     pub fn from_hex(text: &str) -> Result<ChainHash, HexError> {
-        let bad = || HexError(text.chars().take(80).collect());
-        let raw = text.as_bytes();
-        if raw.len() != 64 {
-            return Err(bad());
-        }
         let mut out = [0u8; 32];
-        for (i, pair) in raw.chunks_exact(2).enumerate() {
-            let hi = hex_value(pair[0]).ok_or_else(bad)?;
-            let lo = hex_value(pair[1]).ok_or_else(bad)?;
-            if let Some(slot) = out.get_mut(i) {
-                *slot = hi << 4 | lo;
-            }
-        }
+        hex::decode_to_slice(text, &mut out)
+            .map_err(|_| HexError(text.chars().take(80).collect()))?;
         Ok(ChainHash(out))
-    }
-}
-
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
     }
 }
 
 impl fmt::Display for ChainHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        f.write_str(&hex::encode(self.0))
     }
 }
 

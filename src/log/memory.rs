@@ -5,8 +5,8 @@ use std::sync::{Mutex, MutexGuard};
 use crate::event::{Event, Record};
 use crate::id::Seq;
 use crate::log::{Admission, ChainHash, ExpectedVersion, Head, Ledger, Store, StoreError};
-use crate::sanction::RuleSet;
-use crate::state::{AgreementState, Rejection};
+use crate::sanction::{ConfigError, RuleSet};
+use crate::state::AgreementState;
 
 struct Inner {
     ledger: Ledger,
@@ -42,8 +42,8 @@ impl EventLog {
     /// An empty log that also runs these downstream rules.
     ///
     /// # Errors
-    /// [`Rejection::RuleIdCollision`] if two rules share an id.
-    pub fn with_rules(rules: RuleSet) -> Result<EventLog, Rejection> {
+    /// [`ConfigError::RuleIdCollision`] if two rules share an id.
+    pub fn with_rules(rules: RuleSet) -> Result<EventLog, ConfigError> {
         Ok(EventLog::starting(AgreementState::new().with_rules(rules)?))
     }
 

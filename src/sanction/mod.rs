@@ -6,9 +6,12 @@
 //! [`Decision`]s that name the party, the rule, the level and the violation events behind them.
 //! Downstream crates implement [`Rule`] and pass their rules in a [`RuleSet`].
 
+mod config;
 mod decision;
 mod rule;
 mod threshold;
 
+pub(crate) use config::fingerprint;
+pub use config::{ConfigError, RuleStamp};
 pub use decision::{Decision, EndReason, Ending, Revision, Stage};
 pub use rule::{Rule, RuleSet, Trigger, Verdict, View};

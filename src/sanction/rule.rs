@@ -85,6 +85,10 @@ pub trait Rule: Send + Sync {
     /// The rule's id, unique among all rules in use.
     fn id(&self) -> &RuleId;
 
+    /// The rule's version: change it whenever what the rule decides changes, so that a
+    /// snapshot computed with an older version is not resumed with the new one.
+    fn version(&self) -> u32;
+
     /// The verdicts this rule reaches after `trigger.record` was applied.
     fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict>;
 }

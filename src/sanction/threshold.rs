@@ -137,6 +137,11 @@ impl Rule for ThresholdRule {
         &self.id
     }
 
+    /// Built-in rules are versioned with the crate's snapshot format.
+    fn version(&self) -> u32 {
+        crate::state::SNAPSHOT_FORMAT
+    }
+
     /// Scans the allegations against each party around each changed one. Replay runs the
     /// policy's rules through an index of the allegations that count for them instead, with
     /// the same result.

@@ -11,6 +11,11 @@ use crate::time::Timestamp;
 
 impl AgreementState {
     pub(crate) fn validate(&self, record: &Record, seq_check: SeqCheck) -> Result<(), Rejection> {
+        if let Some(rules) = &self.awaiting {
+            return Err(Rejection::AwaitingRules {
+                rules: rules.clone(),
+            });
+        }
         let event = &record.event;
         let expected = match self.facts.last_seq {
             None => Seq::FIRST,

@@ -27,7 +27,7 @@ use crate::agreement::{Activation, Agreement, Role, ThresholdRule};
 use crate::allegation::{AllegationRecord, VerificationStatus};
 use crate::event::Record;
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
-use crate::sanction::{Decision, RuleSet, View};
+use crate::sanction::{ConfigError, Decision, RuleSet, RuleStamp, View, fingerprint};
 use crate::time::Timestamp;
 
 pub use records::{
@@ -37,6 +37,9 @@ pub use records::{
 };
 pub use rejection::{Refused, Rejection};
 pub use summary::Summary;
+
+/// The snapshot format this crate writes and reads (see [`AgreementState`]).
+pub const SNAPSHOT_FORMAT: u32 = 1;
 
 /// The facts: everything the state is, serialized as a snapshot.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -101,6 +104,9 @@ pub struct AgreementState {
     facts: Facts,
     index: Index,
     custom: RuleSet,
+    /// For a state read from a snapshot: the downstream rules it was computed with, until
+    /// the same rules are attached again. While they differ, every event is refused.
+    awaiting: Option<Vec<RuleStamp>>,
 }
 
 impl AgreementState {
@@ -110,12 +116,24 @@ impl AgreementState {
         AgreementState::default()
     }
 
-    /// The same state, also running these downstream rules from now on.
+    /// The same state, also running these downstream rules from now on. A state read from a
+    /// snapshot must be given exactly the rules (ids and versions) it was computed with.
     ///
     /// # Errors
-    /// [`Rejection::RuleIdCollision`] if a rule's id is the id of a policy rule or of another
-    /// downstream rule.
-    pub fn with_rules(mut self, rules: RuleSet) -> Result<AgreementState, Rejection> {
+    /// [`ConfigError::RuleIdCollision`] if a rule's id is the id of a policy rule or of
+    /// another downstream rule; [`ConfigError::SnapshotRulesDiffer`] if the state was read
+    /// from a snapshot computed with other rules.
+    pub fn with_rules(mut self, rules: RuleSet) -> Result<AgreementState, ConfigError> {
+        if let Some(snapshot) = &self.awaiting {
+            let given = rules.stamps();
+            if *snapshot != given {
+                return Err(ConfigError::SnapshotRulesDiffer {
+                    snapshot: snapshot.clone(),
+                    given,
+                });
+            }
+            self.awaiting = None;
+        }
         let mut seen: BTreeSet<RuleId> = self
             .facts
             .agreement
@@ -124,7 +142,7 @@ impl AgreementState {
             .collect();
         for id in rules.ids() {
             if !seen.insert(id.clone()) {
-                return Err(Rejection::RuleIdCollision(id));
+                return Err(ConfigError::RuleIdCollision(id));
             }
         }
         self.custom = rules;
@@ -267,22 +285,78 @@ fn dependents_of(a: &Agreement) -> BTreeMap<TermId, Vec<TermId>> {
     deps
 }
 
+/// A snapshot as written: the format, the rules it was computed with and their
+/// fingerprint, then the facts.
+#[derive(Serialize)]
+struct SnapshotOut<'a> {
+    format: u32,
+    fingerprint: String,
+    rules: Vec<RuleStamp>,
+    facts: &'a Facts,
+}
+
+/// A snapshot as read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnapshotIn {
+    format: u32,
+    fingerprint: String,
+    rules: Vec<RuleStamp>,
+    facts: Facts,
+}
+
+fn policy_rules(facts: &Facts) -> &[ThresholdRule] {
+    facts
+        .agreement
+        .as_ref()
+        .map_or(&[][..], |a| a.policy.rules.as_slice())
+}
+
 impl Serialize for AgreementState {
+    /// Writes a snapshot: `{"format": 1, "fingerprint": …, "rules": [{"id", "version"}…],
+    /// "facts": {…}}`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.facts.serialize(s)
+        let rules = self
+            .awaiting
+            .clone()
+            .unwrap_or_else(|| self.custom.stamps());
+        SnapshotOut {
+            format: SNAPSHOT_FORMAT,
+            fingerprint: fingerprint(policy_rules(&self.facts), &rules),
+            rules,
+            facts: &self.facts,
+        }
+        .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for AgreementState {
+    /// Reads a snapshot, refusing another format, a fingerprint that does not match its
+    /// rules, and an agreement that is not valid. Downstream rules must be attached again
+    /// with [`AgreementState::with_rules`] (the same ids and versions) before it applies
+    /// events.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let facts = Facts::deserialize(d)?;
-        if let Some(a) = &facts.agreement {
-            a.validate().map_err(serde::de::Error::custom)?;
+        use serde::de::Error;
+        let snap = SnapshotIn::deserialize(d)?;
+        if snap.format != SNAPSHOT_FORMAT {
+            return Err(D::Error::custom(format!(
+                "snapshot format {} is not supported (this crate reads format {SNAPSHOT_FORMAT})",
+                snap.format
+            )));
+        }
+        if snap.fingerprint != fingerprint(policy_rules(&snap.facts), &snap.rules) {
+            return Err(D::Error::custom(
+                "the snapshot's rule fingerprint does not match its rules",
+            ));
+        }
+        if let Some(a) = &snap.facts.agreement {
+            a.validate().map_err(D::Error::custom)?;
         }
         let mut state = AgreementState {
-            facts,
+            facts: snap.facts,
             index: Index::default(),
             custom: RuleSet::default(),
+            awaiting: (!snap.rules.is_empty()).then_some(snap.rules),
         };
         state.rebuild_index();
         Ok(state)

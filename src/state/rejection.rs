@@ -56,6 +56,13 @@ pub enum Rejection {
     /// [`crate::agreement::Agreement::check_term`], as at the genesis).
     #[error("the amended term is not valid: {0}")]
     InvalidAmendment(AgreementError),
+    /// The state was read from a snapshot computed with downstream rules that have not been
+    /// attached again (see [`crate::AgreementState::with_rules`]).
+    #[error("the state was read from a snapshot computed with rules that are not attached")]
+    AwaitingRules {
+        /// The rules the snapshot was computed with.
+        rules: Vec<crate::sanction::RuleStamp>,
+    },
     /// A downstream rule has the id of a policy rule.
     #[error("rule id {0} is used by the policy and by a downstream rule")]
     RuleIdCollision(RuleId),

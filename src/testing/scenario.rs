@@ -113,7 +113,7 @@ impl Scenario {
 /// Why a scenario could not even run its event.
 #[derive(Clone, Debug)]
 enum Setup {
-    Rules(Rejection),
+    Rules(crate::sanction::ConfigError),
     Given(usize, Rejection),
 }
 

@@ -68,7 +68,7 @@ pub enum OpenError {
     },
     /// The downstream rules in the options cannot be used together.
     #[error("the downstream rules cannot be used: {0}")]
-    Rules(#[source] Rejection),
+    Rules(#[source] crate::sanction::ConfigError),
     /// A line is longer than the maximum record size (it was not read whole).
     #[error(
         "line {line} (byte offset {offset}) is longer than the maximum record size of {max} bytes"

@@ -8,7 +8,7 @@ use crate::id::{PartyId, TermId};
 use crate::log::{EventLog, ExpectedVersion, Store};
 use crate::replay::Replayer;
 use crate::sanction::RuleSet;
-use crate::state::{AgreementState, Refused};
+use crate::state::AgreementState;
 use crate::testing::laws::{
     Law, LawViolation, Outcome, difference, fresh, json, positions, replay_all,
 };
@@ -113,16 +113,13 @@ pub fn incremental_apply_equals_replay(records: &[Record], rules: &RuleSet) -> O
     let incremental = log
         .state()
         .map_err(|e| LawViolation::new(LAW, format!("the log failed: {e}"), Vec::new(), n))?;
+    let refused =
+        |e: String| LawViolation::new(LAW, format!("replay refused the log: {e}"), Vec::new(), n);
     let full = Replayer::new()
         .rules(rules.clone())
-        .and_then(|r| {
-            r.strict(records).map_err(|e| match e {
-                crate::replay::ReplayError::Rejected(Refused { reason, .. }) => reason,
-            })
-        })
-        .map_err(|e| {
-            LawViolation::new(LAW, format!("replay refused the log: {e}"), Vec::new(), n)
-        })?;
+        .map_err(|e| refused(e.to_string()))?
+        .strict(records)
+        .map_err(|e| refused(e.to_string()))?;
     if json(&incremental) == json(&full) {
         return Ok(());
     }
