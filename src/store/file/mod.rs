@@ -9,9 +9,11 @@ mod lines;
 mod log;
 mod options;
 mod records;
+mod regular;
 mod scan;
 #[cfg(test)]
 mod sim;
+mod tail;
 #[cfg(test)]
 mod tests;
 
@@ -183,19 +185,19 @@ impl FileLog {
     /// Opens a log file for writing: locks it, verifies every record, and cuts off a torn
     /// tail (reported in the [`OpenReport`]; the cut is synced before this returns).
     ///
+    /// Nothing is changed unless the file verifies: a file that is not a log
+    /// ([`OpenError::NotALog`]) or whose end is not what a crash can leave is refused as it is.
+    ///
     /// # Errors
-    /// [`OpenError::Locked`] if another handle has it open for writing, an error naming the
-    /// first damaged line, [`OpenError::Rules`], or [`OpenError::Io`].
+    /// [`OpenError::NotAFile`] for anything but a regular file, [`OpenError::Locked`] if
+    /// another handle has it open for writing, an error naming the first damaged line,
+    /// [`OpenError::Rules`], or [`OpenError::Io`].
     pub fn open(
         path: impl AsRef<Path>,
         options: FileLogOptions,
     ) -> Result<(FileLog, OpenReport), OpenError> {
         let path = path.as_ref().to_path_buf();
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(OpenError::io("opening the log file"))?;
+        let file = regular::open(&path, true)?;
         lock(&file, &path)?;
         let backend = RealFile {
             file,
@@ -209,13 +211,14 @@ impl FileLog {
     /// A torn tail is reported but left in place. Appends return [`StoreError::ReadOnly`].
     ///
     /// # Errors
-    /// An error naming the first damaged line, [`OpenError::Rules`], or [`OpenError::Io`].
+    /// [`OpenError::NotAFile`] for anything but a regular file, an error naming the first
+    /// damaged line, [`OpenError::Rules`], or [`OpenError::Io`].
     pub fn open_read_only(
         path: impl AsRef<Path>,
         options: FileLogOptions,
     ) -> Result<(FileLog, OpenReport), OpenError> {
         let path = path.as_ref().to_path_buf();
-        let file = File::open(&path).map_err(OpenError::io("opening the log file"))?;
+        let file = regular::open(&path, false)?;
         let backend = RealFile {
             file,
             path: path.clone(),
