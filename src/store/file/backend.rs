@@ -125,7 +125,10 @@ impl Backend for RealFile {
         match crate::store::file::regular::open(&self.path, false) {
             Ok(file) => Ok(Box::new(file)),
             Err(crate::store::file::OpenError::Io { source, .. }) => Err(source),
-            Err(other) => Err(io::Error::new(io::ErrorKind::InvalidInput, other.to_string())),
+            Err(other) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                other.to_string(),
+            )),
         }
     }
 }

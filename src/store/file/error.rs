@@ -97,12 +97,15 @@ pub enum OpenError {
         "not a ceasefire log: line 1 (byte offset 0) does not begin like a record of format {FORMAT:?} (it begins {begins:?})"
     )]
     NotALog {
-        /// The first bytes of the file (at most 32, invalid UTF-8 replaced).
+        /// The first bytes of line 1 (at most 32, invalid UTF-8 replaced).
         begins: String,
     },
     /// The path names something other than a regular file: a directory, a named pipe, a
     /// device, a socket. Refused before it is read.
-    #[error("{path} is {}, not a regular file: a log is always a regular file", describe(file_type))]
+    #[error(
+        "{path} is {}, not a regular file: a log is always a regular file",
+        describe(file_type)
+    )]
     NotAFile {
         /// The path.
         path: PathBuf,

@@ -172,7 +172,10 @@ pub(crate) fn parser_message(error: &serde_json::Error, shift: usize) -> String 
     if error.line() == 0 {
         return bare;
     }
-    format!("{bare}, at column {} of the line", error.column().saturating_add(shift))
+    format!(
+        "{bare}, at column {} of the line",
+        error.column().saturating_add(shift)
+    )
 }
 
 /// Where a decoded line's event starts in the line, in bytes (the line ends with the event
@@ -317,5 +320,14 @@ mod tests {
             decode_line(b"[1,2]"),
             Err(LineError::Syntax { .. })
         ));
+    }
+
+    #[test]
+    fn parser_positions_are_columns_of_the_line() {
+        let Err(LineError::Syntax { message }) = decode_line(br#"{"seq":3,"crc32c":x}"#) else {
+            panic!("a syntax error");
+        };
+        assert!(message.ends_with(", at column 19 of the line"), "{message}");
+        assert!(!message.contains("line 1"), "{message}");
     }
 }

@@ -123,7 +123,11 @@ pub(crate) fn reread(
     }
     let event: Event = serde_json::from_str(line.event).map_err(|e| {
         let message = parser_message(&e, event_start(bytes, line.event));
-        corrupt(number, offset, format!("the event does not decode: {message}"))
+        corrupt(
+            number,
+            offset,
+            format!("the event does not decode: {message}"),
+        )
     })?;
     Ok((Record::new(seq, event), hash))
 }

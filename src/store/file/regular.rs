@@ -12,7 +12,12 @@ use crate::store::file::error::OpenError;
 /// `O_NONBLOCK` where its value is known without a C library binding (0: not set).
 #[cfg(all(
     any(target_os = "linux", target_os = "android"),
-    any(target_arch = "mips", target_arch = "mips64", target_arch = "mips32r6", target_arch = "mips64r6")
+    any(
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "mips32r6",
+        target_arch = "mips64r6"
+    )
 ))]
 const O_NONBLOCK: i32 = 0o200;
 #[cfg(all(
@@ -107,7 +112,11 @@ mod tests {
             matches!(&refused, OpenError::NotAFile { file_type, .. } if file_type.is_dir()),
             "{refused}"
         );
-        assert!(refused.to_string().contains("is a directory, not a regular file"));
+        assert!(
+            refused
+                .to_string()
+                .contains("is a directory, not a regular file")
+        );
         assert!(matches!(
             open(&dir.path().join("absent"), false),
             Err(OpenError::Io { .. })

@@ -12,10 +12,10 @@ use std::io::{Read, Seek, SeekFrom};
 use serde::Deserialize;
 
 use crate::event::{Event, Record};
+use crate::id::Seq;
 use crate::log::Ledger;
 use crate::state::AgreementState;
 use crate::store::file::error::{OpenError, OpenReport, TornTail};
-use crate::id::Seq;
 use crate::store::file::format::{FORMAT, LineError, decode_line, event_start, parser_message};
 use crate::store::file::lines::{LineReader, Next};
 use crate::store::file::options::FileLogOptions;
@@ -134,7 +134,11 @@ fn pass<R: Read>(
                 pass.total = lines.offset();
                 return Ok(pass);
             }
-            Next::Tail { number, offset, len } => {
+            Next::Tail {
+                number,
+                offset,
+                len,
+            } => {
                 if tail(&mut pass, lines.line(), number, offset, more)? {
                     pass.open_batch.get_or_insert(offset);
                 }

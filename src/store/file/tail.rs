@@ -253,16 +253,20 @@ impl Cursor<'_> {
         loop {
             match self.take(|b| b >= 0x20)? {
                 b'"' => return Ok(()),
-                b'\\' => {
-                    if self.take(|b| b"\"\\/bfnrtu".contains(&b))? == b'u' {
-                        for _ in 0..4 {
-                            self.take(|b| b.is_ascii_hexdigit())?;
-                        }
-                    }
-                }
+                b'\\' => self.escape()?,
                 _ => {}
             }
         }
+    }
+
+    /// What follows a backslash in a string.
+    fn escape(&mut self) -> Result<(), Stop> {
+        if self.take(|b| b"\"\\/bfnrtu".contains(&b))? == b'u' {
+            for _ in 0..4 {
+                self.take(|b| b.is_ascii_hexdigit())?;
+            }
+        }
+        Ok(())
     }
 
     fn digits(&mut self, at_least_one: bool) -> Result<(), Stop> {
@@ -312,7 +316,8 @@ mod tests {
         out
     }
 
-    const EVENT: &str = r#"{"id":"x\"y\u00e9","n":[1,-2.5e-3,0,{"a":true,"b":null}],"s":"héllo","f":false}"#;
+    const EVENT: &str =
+        r#"{"id":"x\"y\u00e9","n":[1,-2.5e-3,0,{"a":true,"b":null}],"s":"héllo","f":false}"#;
 
     #[test]
     fn every_prefix_of_a_due_line_is_a_prefix_and_the_line_is_whole() {
@@ -343,14 +348,8 @@ mod tests {
     fn lines_that_cannot_be_due_diverge_where_they_differ() {
         let whole = line(7, 0, EVENT);
         // Another sequence number, another batch marker than the one due.
-        assert_eq!(
-            shape(&whole, Seq(8), None),
-            Shape::Diverges { at: 7 }
-        );
-        assert_eq!(
-            shape(&whole, Seq(70), None),
-            Shape::Diverges { at: 8 }
-        );
+        assert_eq!(shape(&whole, Seq(8), None), Shape::Diverges { at: 7 });
+        assert_eq!(shape(&whole, Seq(70), None), Shape::Diverges { at: 8 });
         assert!(matches!(
             shape(&line(7, 3, EVENT), Seq(7), Some(2)),
             Shape::Diverges { .. }
@@ -385,8 +384,19 @@ mod tests {
         }
         let start = whole.len() - EVENT.len() - 1;
         for event in [
-            "[1]", "{1", "{\"a\"1", "{\"a\":01", "{\"a\":tru]", "{\"a\":1,}", "{\"a\":[1,]",
-            "{\"a\":\"\u{1}", "{\"a\":\"\\x", "{\"a\":1}]", "{\"a\":-}", "{\"a\":1.}", "{\"a\":1e}",
+            "[1]",
+            "{1",
+            "{\"a\"1",
+            "{\"a\":01",
+            "{\"a\":tru]",
+            "{\"a\":1,}",
+            "{\"a\":[1,]",
+            "{\"a\":\"\u{1}",
+            "{\"a\":\"\\x",
+            "{\"a\":1}]",
+            "{\"a\":-}",
+            "{\"a\":1.}",
+            "{\"a\":1e}",
         ] {
             let mut bytes = whole[..start].to_vec();
             bytes.extend_from_slice(event.as_bytes());
@@ -412,7 +422,11 @@ mod tests {
     #[test]
     fn a_character_cut_short_at_the_end_is_a_prefix() {
         let whole = line(3, 0, r#"{"s":"é"}"#);
-        let cut = whole.iter().position(|&b| b >= 0x80).expect("a two-byte character") + 1;
+        let cut = whole
+            .iter()
+            .position(|&b| b >= 0x80)
+            .expect("a two-byte character")
+            + 1;
         assert_eq!(shape(&whole[..cut], Seq(3), None), Shape::Prefix);
     }
 

@@ -9,8 +9,8 @@ use super::fixture;
 use super::{events_of, streamed};
 use crate::event::Event;
 use crate::log::{ExpectedVersion, Store};
-use crate::store::file::{FileLogOptions, OpenError, decode_line};
 use crate::store::file::sim::{Aftermath, Fault, SimDisk};
+use crate::store::file::{FileLogOptions, OpenError, decode_line};
 
 /// Single appends and batches: 16 events in 10 appends.
 fn workload() -> Vec<Vec<Event>> {
@@ -99,7 +99,11 @@ fn recover(image: Vec<u8>, run: &Run, what: &str) -> Vec<Event> {
         Err(OpenError::Unterminated {
             offset, seq, found, ..
         }) => {
-            assert_eq!(disk.current(), image, "{what}: a refused open changed the file");
+            assert_eq!(
+                disk.current(),
+                image,
+                "{what}: a refused open changed the file"
+            );
             let start = usize::try_from(offset).expect("an offset in the image");
             let line = &image[start..];
             let zeros = line.iter().rev().take_while(|&&b| b == 0).count();
@@ -108,7 +112,11 @@ fn recover(image: Vec<u8>, run: &Run, what: &str) -> Vec<Event> {
             assert_eq!(found, (zeros > 0).then_some(0), "{what}");
             assert!(!line.contains(&b'\n'), "{what}: not the last line");
             // Cut by hand where the error says: nothing acknowledged is lost.
-            return recover(image[..start].to_vec(), run, &format!("{what}, cut by hand"));
+            return recover(
+                image[..start].to_vec(),
+                run,
+                &format!("{what}, cut by hand"),
+            );
         }
         Err(e) => panic!("{what}: the crash image does not open: {e}"),
     };
@@ -238,7 +246,10 @@ fn a_whole_batch_without_its_last_newline_is_refused_and_a_record_of_it_is_cut()
     let (_, report) = disk.open(FileLogOptions::new()).expect("opens");
     let torn = report.torn.expect("a torn tail");
     assert_eq!((report.records, torn.records, torn.offset), (2, 2, durable));
-    assert_eq!(disk.current(), image[..usize::try_from(durable).expect("small")]);
+    assert_eq!(
+        disk.current(),
+        image[..usize::try_from(durable).expect("small")]
+    );
 }
 
 #[test]
