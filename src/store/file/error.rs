@@ -23,8 +23,10 @@ pub struct OpenReport {
     pub torn: Option<TornTail>,
 }
 
-/// The end of a file that a crash left unfinished: an incomplete final line, and the
-/// complete lines of a batch whose last record is missing. Never acknowledged to a writer.
+/// The end of a file that a crash left unfinished: after the last newline, the beginning of
+/// the line due there (byte for byte), perhaps followed by zero bytes; and the complete lines
+/// of a batch whose last record is missing. Never acknowledged to a writer. Anything else at
+/// the end is an error, never a torn tail (`docs/format.md` states the rule).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TornTail {

@@ -209,6 +209,8 @@ impl FileLog {
     /// Opens a log file for reading only, without a lock and without changing it: it sees
     /// the records that were whole when it was opened (a writer may be appending meanwhile).
     /// A torn tail is reported but left in place. Appends return [`StoreError::ReadOnly`].
+    /// A last record found without its newline ([`OpenError::Unterminated`]) is looked at a
+    /// second time before the open is refused, in case a writer was between the two.
     ///
     /// # Errors
     /// [`OpenError::NotAFile`] for anything but a regular file, an error naming the first
@@ -218,12 +220,19 @@ impl FileLog {
         options: FileLogOptions,
     ) -> Result<(FileLog, OpenReport), OpenError> {
         let path = path.as_ref().to_path_buf();
-        let file = regular::open(&path, false)?;
-        let backend = RealFile {
-            file,
-            path: path.clone(),
+        let open = |options| {
+            let backend = RealFile {
+                file: regular::open(&path, false)?,
+                path: path.clone(),
+            };
+            FileLog::from_backend(Box::new(backend), path.clone(), options, true)
         };
-        FileLog::from_backend(Box::new(backend), path, options, true)
+        match open(options.clone()) {
+            // A writer at work may have written a record's last byte but not yet its newline
+            // when this read reached it: look once more before refusing.
+            Err(OpenError::Unterminated { .. }) => open(options),
+            opened => opened,
+        }
     }
 
     pub(crate) fn from_backend(

@@ -2,9 +2,11 @@
 //! the error each step returns): its length, the format identifier on line 1, its form (UTF-8,
 //! the record's fields, canonical layout), its CRC, where the format identifier is, its
 //! sequence number, its batch marker, its chain hash, that the event decodes, and that the
-//! rules accept it. Only what a crash can leave at the end is dropped (and reported): an incomplete final
-//! line, and the complete lines of a batch whose last record is missing. Anything else is an
-//! error naming the line.
+//! rules accept it. Only what a crash can leave at the end is dropped (and reported): after the
+//! last newline, the beginning of the line due there, perhaps followed by zero bytes (see
+//! `tail`), and the complete lines of a batch whose last record is missing. A whole record
+//! without its newline, bytes that are not the beginning of a record, and a file that does not
+//! begin like a log are errors; so is anything else, naming the line.
 
 use std::borrow::Cow;
 use std::io::{Read, Seek, SeekFrom};
