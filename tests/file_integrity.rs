@@ -253,14 +253,14 @@ fn deleted_duplicated_and_swapped_lines_are_found_where_they_are() {
         seq_error(deleted),
         (
             (6, starts[5] as u64, 6, 7, None),
-            "record 6 is missing".into()
+            "record #6 is missing".into()
         )
     );
     let mut two_deleted = lines.clone();
     two_deleted.drain(5..7); // records 6 and 7
     assert_eq!(
         seq_error(two_deleted).1,
-        "records 6 to 7 are missing",
+        "records #6 to #7 are missing",
         "two deleted"
     );
 
@@ -270,7 +270,7 @@ fn deleted_duplicated_and_swapped_lines_are_found_where_they_are() {
         seq_error(duplicated),
         (
             (7, starts[6] as u64, 7, 6, None),
-            "record 6 is repeated (line 6 holds it already)".into()
+            "record #6 is repeated (line 6 holds it already)".into()
         )
     );
 
@@ -281,7 +281,7 @@ fn deleted_duplicated_and_swapped_lines_are_found_where_they_are() {
         seq_error(swapped),
         (
             (11, starts[10] as u64, 11, 12, Some(12)),
-            "the lines are out of order (record 11 is at line 12)".into()
+            "the lines are out of order (record #11 is at line 12)".into()
         )
     );
     let mut moved = lines.clone();
@@ -289,7 +289,7 @@ fn deleted_duplicated_and_swapped_lines_are_found_where_they_are() {
     moved.push(line);
     assert_eq!(
         seq_error(moved).1,
-        "the lines are out of order (record 4 is at line 20)"
+        "the lines are out of order (record #4 is at line 20)"
     );
 
     let mut first_gone = lines.clone();

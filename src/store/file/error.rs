@@ -260,10 +260,10 @@ fn sequence_hint(expected: Seq, found: Seq, later: Option<u64>) -> String {
     let (e, f) = (expected.get(), found.get());
     match later {
         _ if f == 0 => "sequence numbers start at 1".to_owned(),
-        _ if f < e => format!("record {f} is repeated (line {f} holds it already)"),
-        Some(at) => format!("the lines are out of order (record {e} is at line {at})"),
-        None if f == e + 1 => format!("record {e} is missing"),
-        None => format!("records {e} to {} are missing", f - 1),
+        _ if f < e => format!("record {found} is repeated (line {f} holds it already)"),
+        Some(at) => format!("the lines are out of order (record {expected} is at line {at})"),
+        None if f == e + 1 => format!("record {expected} is missing"),
+        None => format!("records {expected} to {} are missing", Seq(f - 1)),
     }
 }
 
