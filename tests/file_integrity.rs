@@ -1,13 +1,15 @@
 //! Damage to a log file: cut at every byte, every byte flipped, records edited (CRC
-//! recomputed), deleted, duplicated and swapped. A cut at the end is a torn tail, reported;
-//! anything else is an error naming the line, byte offset and sequence number.
+//! recomputed), deleted, duplicated and swapped. A cut at the end is a torn tail, reported,
+//! unless it leaves a whole record without its newline (that record may have been
+//! acknowledged: refused, not cut); anything else is an error naming the line, byte offset and
+//! sequence number.
 
 mod file_support;
 
 use std::io::{Cursor, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use ceasefire::store::{FileLog, FileLogOptions, OpenError, verify};
+use ceasefire::store::{FileLog, FileLogOptions, OpenError, decode_line, verify};
 use ceasefire::{Event, Seq};
 use file_support::{craft, events, events_of, hash_after, line_of, line_starts, write_log};
 
@@ -41,6 +43,25 @@ fn cut_everywhere(dir: &Path, all: &[Event], bytes: &[u8], whole: &[usize]) {
     for len in (0..=bytes.len()).rev() {
         file.set_len(len as u64).expect("cut");
         let lines = starts.iter().filter(|&&s| s > 0 && s <= len).count();
+        // A whole line without its newline: refused if it ends its append, else part of an
+        // unfinished batch.
+        let unterminated = len > 0 && bytes.get(len) == Some(&b'\n');
+        if unterminated && decode_line(&bytes[starts[lines]..len]).expect("whole").more == 0 {
+            let seq = Seq(lines as u64 + 1);
+            let refused = |e: OpenError| {
+                assert!(
+                    matches!(e, OpenError::Unterminated { line, offset, seq: s, found: None }
+                        if line == seq.get() && offset == starts[lines] as u64 && s == seq),
+                    "cut at {len}: {e}"
+                );
+            };
+            refused(FileLog::open_read_only(&path, FileLogOptions::new()).expect_err("refused"));
+            if len.is_multiple_of(7) || len + 1 == bytes.len() {
+                refused(FileLog::open(&path, FileLogOptions::new()).expect_err("refused"));
+                assert_eq!(std::fs::read(&path).expect("file"), &bytes[..len]);
+            }
+            continue;
+        }
         let kept = whole
             .iter()
             .copied()
@@ -56,13 +77,14 @@ fn cut_everywhere(dir: &Path, all: &[Event], bytes: &[u8], whole: &[usize]) {
             Some(torn) => {
                 assert_eq!(torn.offset, starts[kept] as u64, "cut at {len}");
                 assert_eq!(torn.bytes, (len - starts[kept]) as u64, "cut at {len}");
-                assert_eq!(torn.records, (lines - kept) as u64, "cut at {len}");
+                let records = lines - kept + usize::from(unterminated);
+                assert_eq!(torn.records, records as u64, "cut at {len}");
                 assert_eq!(torn.last_seq_kept, kept as u64, "cut at {len}");
                 assert!(!torn.cut);
             }
         }
         // Opening for writing cuts the tail off (checked on a sample: each cut is synced).
-        if len.is_multiple_of(53) || len + 1 == bytes.len() {
+        if len.is_multiple_of(53) || unterminated {
             let (log, report) = FileLog::open(&path, FileLogOptions::new())
                 .unwrap_or_else(|e| panic!("cut at {len}: {e}"));
             assert_eq!(report.torn.is_some(), starts[kept] != len);
@@ -96,10 +118,10 @@ fn a_batched_log_cut_at_every_length_gives_back_whole_batches() {
     cut_everywhere(dir.path(), &all, &bytes, &whole);
 }
 
+/// Every flip is an error on its line, the final newline's included: a whole record is never
+/// dropped as a torn tail.
 fn flip_everywhere(bytes: &[u8], mask: u8) {
     let starts = line_starts(bytes);
-    let last_line = starts.len() - 1;
-    let last_start = starts[last_line - 1];
     for pos in 0..bytes.len() {
         let mut damaged = bytes.to_vec();
         damaged[pos] ^= mask;
@@ -109,15 +131,10 @@ fn flip_everywhere(bytes: &[u8], mask: u8) {
                 assert_eq!(e.line(), Some(line), "flip {mask:#04x} at {pos}: {e}");
                 assert_eq!(e.offset(), Some(starts[line as usize - 1] as u64), "{e}");
             }
-            Ok(v) => {
-                // Only the final record may go, and only as a torn tail.
-                let torn = v
-                    .report
-                    .torn
-                    .unwrap_or_else(|| panic!("flip {mask:#04x} at {pos} was accepted as valid"));
-                assert!(pos >= last_start, "flip at {pos} dropped as a tail");
-                assert!(torn.offset <= pos as u64);
-            }
+            Ok(v) => panic!(
+                "flip {mask:#04x} at {pos} was accepted (torn: {:?})",
+                v.report.torn
+            ),
         }
     }
 }
@@ -209,27 +226,71 @@ fn deleted_duplicated_and_swapped_lines_are_found_where_they_are() {
     let (_, bytes) = sample(dir.path(), false);
     let lines = lines_of(&bytes);
     let starts = line_starts(&bytes);
+    // The error's fields, and what its message says is wrong.
     let seq_error = |damaged: Vec<String>| match check(damaged.concat().as_bytes()) {
-        Err(OpenError::Sequence {
-            line,
-            offset,
-            expected,
-            found,
-        }) => (line, offset, expected.get(), found.get()),
+        Err(
+            e @ OpenError::Sequence {
+                line,
+                offset,
+                expected,
+                found,
+                later,
+            },
+        ) => {
+            let message = e.to_string();
+            let (_, why) = message.split_once(": ").expect("a reason");
+            (
+                (line, offset, expected.get(), found.get(), later),
+                why.to_owned(),
+            )
+        }
         other => panic!("gave {other:?}"),
     };
 
     let mut deleted = lines.clone();
     deleted.remove(5); // record 6
-    assert_eq!(seq_error(deleted), (6, starts[5] as u64, 6, 7));
+    assert_eq!(
+        seq_error(deleted),
+        (
+            (6, starts[5] as u64, 6, 7, None),
+            "record #6 is missing".into()
+        )
+    );
+    let mut two_deleted = lines.clone();
+    two_deleted.drain(5..7); // records 6 and 7
+    assert_eq!(
+        seq_error(two_deleted).1,
+        "records #6 to #7 are missing",
+        "two deleted"
+    );
 
     let mut duplicated = lines.clone();
     duplicated.insert(6, lines[5].clone()); // record 6 twice
-    assert_eq!(seq_error(duplicated), (7, starts[6] as u64, 7, 6));
+    assert_eq!(
+        seq_error(duplicated),
+        (
+            (7, starts[6] as u64, 7, 6, None),
+            "record #6 is repeated (line 6 holds it already)".into()
+        )
+    );
 
+    // A swap is not reported as records missing.
     let mut swapped = lines.clone();
     swapped.swap(10, 11); // records 11 and 12
-    assert_eq!(seq_error(swapped), (11, starts[10] as u64, 11, 12));
+    assert_eq!(
+        seq_error(swapped),
+        (
+            (11, starts[10] as u64, 11, 12, Some(12)),
+            "the lines are out of order (record #11 is at line 12)".into()
+        )
+    );
+    let mut moved = lines.clone();
+    let line = moved.remove(3); // record 4, moved to the end
+    moved.push(line);
+    assert_eq!(
+        seq_error(moved).1,
+        "the lines are out of order (record #4 is at line 20)"
+    );
 
     let mut first_gone = lines.clone();
     first_gone.remove(0);
@@ -242,5 +303,8 @@ fn deleted_duplicated_and_swapped_lines_are_found_where_they_are() {
     // file_basics). A duplicated last line is an error on the duplicate.
     let mut last_twice = lines.clone();
     last_twice.push(lines[19].clone());
-    assert_eq!(seq_error(last_twice), (21, bytes.len() as u64, 21, 20));
+    assert_eq!(
+        seq_error(last_twice).0,
+        (21, bytes.len() as u64, 21, 20, None)
+    );
 }

@@ -122,6 +122,13 @@ impl Backend for RealFile {
     }
 
     fn reader(&self) -> io::Result<Box<dyn ReadSeek>> {
-        Ok(Box::new(File::open(&self.path)?))
+        match crate::store::file::regular::open(&self.path, false) {
+            Ok(file) => Ok(Box::new(file)),
+            Err(crate::store::file::OpenError::Io { source, .. }) => Err(source),
+            Err(other) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                other.to_string(),
+            )),
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! What opening (and verifying) a log file can report: the open report, and the typed errors
 //! that name where the damage is.
 
+use std::fs::FileType;
 use std::io;
 use std::path::PathBuf;
 
@@ -22,8 +23,10 @@ pub struct OpenReport {
     pub torn: Option<TornTail>,
 }
 
-/// The end of a file that a crash left unfinished: an incomplete final line, and the
-/// complete lines of a batch whose last record is missing. Never acknowledged to a writer.
+/// The end of a file that a crash left unfinished: after the last newline, the beginning of
+/// the line due there (byte for byte), perhaps followed by zero bytes; and the complete lines
+/// of a batch whose last record is missing. Never acknowledged to a writer. Anything else at
+/// the end is an error, never a torn tail (`docs/format.md` states the rule).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TornTail {
@@ -90,6 +93,61 @@ pub enum OpenError {
     /// The first line does not name the format.
     #[error("line 1 (byte offset 0) does not name the format {FORMAT:?}")]
     MissingFormat,
+    /// The file does not begin as every log does (`{"format":"ceasefire-log-v1",`): it is not
+    /// a log of this crate, or its first bytes are damaged. Refused before anything is changed.
+    #[error(
+        "not a ceasefire log: line 1 (byte offset 0) does not begin like a record of format {FORMAT:?} (it begins {begins:?})"
+    )]
+    NotALog {
+        /// The first bytes of line 1 (at most 32, invalid UTF-8 replaced).
+        begins: String,
+    },
+    /// The path names something other than a regular file: a directory, a named pipe, a
+    /// device, a socket. Refused before it is read.
+    #[error(
+        "{path} is {}, not a regular file: a log is always a regular file",
+        describe(file_type)
+    )]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is.
+        file_type: FileType,
+    },
+    /// The last line is a whole, valid record, but its newline is missing or damaged. It may
+    /// have been acknowledged, so it is never cut as a torn tail: restore its newline if it
+    /// was (a published head that counts it says so), or cut the file at `offset` by hand.
+    #[error(
+        "line {line} (byte offset {offset}, record {seq}) is a whole record without its newline ({}): it may have been acknowledged, so it is not cut",
+        describe_end(*.found)
+    )]
+    Unterminated {
+        /// The line.
+        line: u64,
+        /// Its byte offset.
+        offset: u64,
+        /// The sequence number of the record.
+        seq: Seq,
+        /// The byte found where its newline belongs (`None`: the file ends there).
+        found: Option<u8>,
+    },
+    /// The bytes after the last newline are not what a crash can leave there (the beginning
+    /// of the record due, possibly followed by zero bytes), so they are not cut.
+    #[error(
+        "line {line} (byte offset {offset}): the {bytes} bytes after the last newline are not the beginning of record {expected} (the byte at offset {at} cannot be there); a crash leaves nothing else there, so they are not cut"
+    )]
+    TrailingBytes {
+        /// The line they would be.
+        line: u64,
+        /// Their byte offset.
+        offset: u64,
+        /// How many bytes there are.
+        bytes: u64,
+        /// The byte offset of the first byte that cannot be there.
+        at: u64,
+        /// The sequence number of the record due there.
+        expected: Seq,
+    },
     /// A line that is not a well-formed record.
     #[error("line {line} (byte offset {offset}) is malformed: {source}")]
     Malformed {
@@ -118,9 +176,10 @@ pub enum OpenError {
         /// The CRC of the bytes.
         computed: u32,
     },
-    /// A sequence number out of place: records missing (`found` > `expected`), or repeated
-    /// or moved (`found` < `expected`).
-    #[error("line {line} (byte offset {offset}) holds record {found} where {expected} belongs ({})", sequence_hint(*.expected, *.found))]
+    /// A sequence number out of place: records out of order (`found` > `expected`, and
+    /// record `expected` is further on, at line `later`), missing (`found` > `expected`, and
+    /// `later` is `None`), or repeated (`found` < `expected`).
+    #[error("line {line} (byte offset {offset}) holds record {found} where {expected} belongs: {}", sequence_hint(*.expected, *.found, *.later))]
     Sequence {
         /// The line.
         line: u64,
@@ -130,6 +189,8 @@ pub enum OpenError {
         expected: Seq,
         /// The number found.
         found: Seq,
+        /// The line further on that holds record `expected`, if one does.
+        later: Option<u64>,
     },
     /// A batch marker that does not continue the previous line's.
     #[error(
@@ -195,11 +256,44 @@ pub enum OpenError {
     },
 }
 
-fn sequence_hint(expected: Seq, found: Seq) -> &'static str {
-    if found > expected {
-        "records are missing"
+fn sequence_hint(expected: Seq, found: Seq, later: Option<u64>) -> String {
+    let (e, f) = (expected.get(), found.get());
+    match later {
+        _ if f == 0 => "sequence numbers start at 1".to_owned(),
+        _ if f < e => format!("record {found} is repeated (line {f} holds it already)"),
+        Some(at) => format!("the lines are out of order (record {expected} is at line {at})"),
+        None if f == e + 1 => format!("record {expected} is missing"),
+        None => format!("records {expected} to {} are missing", Seq(f - 1)),
+    }
+}
+
+fn describe(file_type: &FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a named pipe (fifo)";
+        } else if file_type.is_socket() {
+            return "a socket";
+        } else if file_type.is_char_device() {
+            return "a character device";
+        } else if file_type.is_block_device() {
+            return "a block device";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
     } else {
-        "a record is repeated or out of order"
+        "something else"
+    }
+}
+
+fn describe_end(found: Option<u8>) -> String {
+    match found {
+        None => "the file ends there".to_owned(),
+        Some(byte) => format!("byte {byte:#04x} in its place"),
     }
 }
 
@@ -224,7 +318,8 @@ impl OpenError {
             | OpenError::Batch { seq, .. }
             | OpenError::Chain { seq, .. }
             | OpenError::InvalidEvent { seq, .. }
-            | OpenError::Refused { seq, .. } => Some(*seq),
+            | OpenError::Refused { seq, .. }
+            | OpenError::Unterminated { seq, .. } => Some(*seq),
             OpenError::Sequence { found, .. } => Some(*found),
             _ => None,
         }
@@ -239,8 +334,12 @@ impl OpenError {
             | OpenError::Batch { line, offset, .. }
             | OpenError::Chain { line, offset, .. }
             | OpenError::InvalidEvent { line, offset, .. }
-            | OpenError::Refused { line, offset, .. } => Some((*line, *offset)),
-            OpenError::UnsupportedFormat { .. } | OpenError::MissingFormat => Some((1, 0)),
+            | OpenError::Refused { line, offset, .. }
+            | OpenError::Unterminated { line, offset, .. }
+            | OpenError::TrailingBytes { line, offset, .. } => Some((*line, *offset)),
+            OpenError::UnsupportedFormat { .. }
+            | OpenError::MissingFormat
+            | OpenError::NotALog { .. } => Some((1, 0)),
             _ => None,
         }
     }

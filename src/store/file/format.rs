@@ -107,7 +107,7 @@ pub fn decode_line(line: &[u8]) -> Result<Line<'_>, LineError> {
         valid_up_to: e.valid_up_to(),
     })?;
     let fields: Fields<'_> = serde_json::from_str(text).map_err(|e| LineError::Syntax {
-        message: e.to_string().chars().take(MAX_MESSAGE).collect(),
+        message: parser_message(&e, 0),
     })?;
     let hash = ChainHash::from_hex(fields.hash).map_err(|_| LineError::Syntax {
         message: "hash is not 64 hexadecimal digits".into(),
@@ -155,6 +155,33 @@ pub fn decode_line(line: &[u8]) -> Result<Line<'_>, LineError> {
         });
     }
     Ok(decoded)
+}
+
+/// A JSON parser's message, shortened, with the position it gives ("at line 1 column 57",
+/// counted from the start of what it parsed) replaced by the column in the file's line:
+/// `shift` is where in the line the parsed text starts, in bytes.
+pub(crate) fn parser_message(error: &serde_json::Error, shift: usize) -> String {
+    let text = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    let bare: String = text
+        .strip_suffix(&position)
+        .unwrap_or(&text)
+        .chars()
+        .take(MAX_MESSAGE)
+        .collect();
+    if error.line() == 0 {
+        return bare;
+    }
+    format!(
+        "{bare}, at column {} of the line",
+        error.column().saturating_add(shift)
+    )
+}
+
+/// Where a decoded line's event starts in the line, in bytes (the line ends with the event
+/// and a closing brace).
+pub(crate) fn event_start(line: &[u8], event: &str) -> usize {
+    line.len().saturating_sub(event.len() + 1)
 }
 
 /// The CRC a line states: CRC32C over the sequence number and the batch marker, each as 8
@@ -293,5 +320,14 @@ mod tests {
             decode_line(b"[1,2]"),
             Err(LineError::Syntax { .. })
         ));
+    }
+
+    #[test]
+    fn parser_positions_are_columns_of_the_line() {
+        let Err(LineError::Syntax { message }) = decode_line(br#"{"seq":3,"crc32c":x}"#) else {
+            panic!("a syntax error");
+        };
+        assert!(message.ends_with(", at column 19 of the line"), "{message}");
+        assert!(!message.contains("line 1"), "{message}");
     }
 }

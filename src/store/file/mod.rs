@@ -9,9 +9,11 @@ mod lines;
 mod log;
 mod options;
 mod records;
+mod regular;
 mod scan;
 #[cfg(test)]
 mod sim;
+mod tail;
 #[cfg(test)]
 mod tests;
 
@@ -183,19 +185,19 @@ impl FileLog {
     /// Opens a log file for writing: locks it, verifies every record, and cuts off a torn
     /// tail (reported in the [`OpenReport`]; the cut is synced before this returns).
     ///
+    /// Nothing is changed unless the file verifies: a file that is not a log
+    /// ([`OpenError::NotALog`]) or whose end is not what a crash can leave is refused as it is.
+    ///
     /// # Errors
-    /// [`OpenError::Locked`] if another handle has it open for writing, an error naming the
-    /// first damaged line, [`OpenError::Rules`], or [`OpenError::Io`].
+    /// [`OpenError::NotAFile`] for anything but a regular file, [`OpenError::Locked`] if
+    /// another handle has it open for writing, an error naming the first damaged line,
+    /// [`OpenError::Rules`], or [`OpenError::Io`].
     pub fn open(
         path: impl AsRef<Path>,
         options: FileLogOptions,
     ) -> Result<(FileLog, OpenReport), OpenError> {
         let path = path.as_ref().to_path_buf();
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(OpenError::io("opening the log file"))?;
+        let file = regular::open(&path, true)?;
         lock(&file, &path)?;
         let backend = RealFile {
             file,
@@ -207,20 +209,30 @@ impl FileLog {
     /// Opens a log file for reading only, without a lock and without changing it: it sees
     /// the records that were whole when it was opened (a writer may be appending meanwhile).
     /// A torn tail is reported but left in place. Appends return [`StoreError::ReadOnly`].
+    /// A last record found without its newline ([`OpenError::Unterminated`]) is looked at a
+    /// second time before the open is refused, in case a writer was between the two.
     ///
     /// # Errors
-    /// An error naming the first damaged line, [`OpenError::Rules`], or [`OpenError::Io`].
+    /// [`OpenError::NotAFile`] for anything but a regular file, an error naming the first
+    /// damaged line, [`OpenError::Rules`], or [`OpenError::Io`].
     pub fn open_read_only(
         path: impl AsRef<Path>,
         options: FileLogOptions,
     ) -> Result<(FileLog, OpenReport), OpenError> {
         let path = path.as_ref().to_path_buf();
-        let file = File::open(&path).map_err(OpenError::io("opening the log file"))?;
-        let backend = RealFile {
-            file,
-            path: path.clone(),
+        let open = |options| {
+            let backend = RealFile {
+                file: regular::open(&path, false)?,
+                path: path.clone(),
+            };
+            FileLog::from_backend(Box::new(backend), path.clone(), options, true)
         };
-        FileLog::from_backend(Box::new(backend), path, options, true)
+        match open(options.clone()) {
+            // A writer at work may have written a record's last byte but not yet its newline
+            // when this read reached it: look once more before refusing.
+            Err(OpenError::Unterminated { .. }) => open(options),
+            opened => opened,
+        }
     }
 
     pub(crate) fn from_backend(

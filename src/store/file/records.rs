@@ -4,7 +4,7 @@ use crate::event::{Event, Record};
 use crate::id::Seq;
 use crate::log::{ChainHash, Head, StoreError};
 use crate::store::file::backend::ReadSeek;
-use crate::store::file::format::decode_line;
+use crate::store::file::format::{decode_line, event_start, parser_message};
 use crate::store::file::lines::{LineReader, Next};
 
 /// The records of a [`crate::store::FileLog`] as they were when the iterator was made, read
@@ -121,7 +121,13 @@ pub(crate) fn reread(
     if hash != line.hash {
         return Err(corrupt(number, offset, "chain hash mismatch"));
     }
-    let event: Event = serde_json::from_str(line.event)
-        .map_err(|e| corrupt(number, offset, format!("the event does not decode: {e}")))?;
+    let event: Event = serde_json::from_str(line.event).map_err(|e| {
+        let message = parser_message(&e, event_start(bytes, line.event));
+        corrupt(
+            number,
+            offset,
+            format!("the event does not decode: {message}"),
+        )
+    })?;
     Ok((Record::new(seq, event), hash))
 }

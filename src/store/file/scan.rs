@@ -2,9 +2,11 @@
 //! the error each step returns): its length, the format identifier on line 1, its form (UTF-8,
 //! the record's fields, canonical layout), its CRC, where the format identifier is, its
 //! sequence number, its batch marker, its chain hash, that the event decodes, and that the
-//! rules accept it. Only what a crash can leave at the end is dropped (and reported): an incomplete final
-//! line, and the complete lines of a batch whose last record is missing. Anything else is an
-//! error naming the line.
+//! rules accept it. Only what a crash can leave at the end is dropped (and reported): after the
+//! last newline, the beginning of the line due there, perhaps followed by zero bytes (see
+//! `tail`), and the complete lines of a batch whose last record is missing. A whole record
+//! without its newline, bytes that are not the beginning of a record, and a file that does not
+//! begin like a log are errors; so is anything else, naming the line.
 
 use std::borrow::Cow;
 use std::io::{Read, Seek, SeekFrom};
@@ -12,12 +14,14 @@ use std::io::{Read, Seek, SeekFrom};
 use serde::Deserialize;
 
 use crate::event::{Event, Record};
+use crate::id::Seq;
 use crate::log::Ledger;
 use crate::state::AgreementState;
 use crate::store::file::error::{OpenError, OpenReport, TornTail};
-use crate::store::file::format::{FORMAT, LineError, decode_line};
+use crate::store::file::format::{FORMAT, LineError, decode_line, event_start, parser_message};
 use crate::store::file::lines::{LineReader, Next};
 use crate::store::file::options::FileLogOptions;
+use crate::store::file::tail::{self, Shape};
 
 /// The longest excerpt of a decoder's message kept in an error, in characters.
 const MAX_MESSAGE: usize = 200;
@@ -132,11 +136,21 @@ fn pass<R: Read>(
                 pass.total = lines.offset();
                 return Ok(pass);
             }
-            Next::Tail { offset, len, .. } => {
+            Next::Tail {
+                number,
+                offset,
+                len,
+            } => {
+                if tail(&mut pass, lines.line(), number, offset, more)? {
+                    pass.open_batch.get_or_insert(offset);
+                }
                 pass.total = offset + len;
                 return Ok(pass);
             }
             Next::TooLong { number, offset } => {
+                if number == 1 {
+                    not_a_log(lines.line(), lines.line().len())?;
+                }
                 return Err(OpenError::RecordTooLarge {
                     line: number,
                     offset,
@@ -145,7 +159,8 @@ fn pass<R: Read>(
             }
             Next::Line { number, offset } => {
                 let before = more;
-                more = check_line(&mut pass.ledger, lines.line(), number, offset, before)?;
+                more = check_line(&mut pass.ledger, lines.line(), number, offset, before)
+                    .map_err(|e| locate(e, &mut lines))?;
                 if before == 0 && more > 0 {
                     pass.open_batch = Some(offset);
                 } else if more == 0 {
@@ -155,6 +170,101 @@ fn pass<R: Read>(
                 pass.end = lines.offset();
             }
         }
+    }
+}
+
+/// Refuses a file whose first `checked` bytes (of `bytes`) do not begin as every log does.
+fn not_a_log(bytes: &[u8], checked: usize) -> Result<(), OpenError> {
+    let start = tail::first_line_start();
+    let n = checked.min(start.len());
+    if bytes.get(..n) == start.as_bytes().get(..n) {
+        return Ok(());
+    }
+    let begins = bytes.get(..32).unwrap_or(bytes);
+    Err(OpenError::NotALog {
+        begins: String::from_utf8_lossy(begins).into_owned(),
+    })
+}
+
+/// Judges the bytes after the last newline (see `tail`). Returns whether they hold a whole
+/// record of an unfinished batch (checked and added to the ledger); an error if they are not
+/// what a crash can leave.
+fn tail(
+    pass: &mut Pass,
+    bytes: &[u8],
+    number: u64,
+    offset: u64,
+    more: u64,
+) -> Result<bool, OpenError> {
+    let content = bytes
+        .get(..bytes.len() - tail::trailing_zeros(bytes))
+        .unwrap_or_default();
+    let expected = Seq(pass.ledger.version().saturating_add(1));
+    let due_more = more.checked_sub(1);
+    match tail::shape(content, expected, due_more) {
+        Shape::Prefix => Ok(false),
+        Shape::Diverges { at } => {
+            if number == 1 {
+                not_a_log(bytes, at.saturating_add(1))?;
+            }
+            Err(OpenError::TrailingBytes {
+                line: number,
+                offset,
+                bytes: bytes.len() as u64,
+                at: offset + at as u64,
+                expected,
+            })
+        }
+        Shape::Whole { len } => {
+            let line = bytes.get(..len).unwrap_or_default();
+            let marker = check_line(&mut pass.ledger, line, number, offset, more)?;
+            if marker > 0 && len == content.len() {
+                // A record of a batch whose later records are missing: never acknowledged.
+                return Ok(true);
+            }
+            Err(OpenError::Unterminated {
+                line: number,
+                offset,
+                seq: expected,
+                found: bytes.get(len).copied(),
+            })
+        }
+    }
+}
+
+/// The number of the next line that holds a well-formed record `seq`, if one does.
+fn find<R: Read>(lines: &mut LineReader<R>, seq: Seq) -> Option<u64> {
+    while let Ok(Next::Line { number, .. }) = lines.next() {
+        if decode_line(lines.line()).is_ok_and(|l| l.seq == seq) {
+            return Some(number);
+        }
+    }
+    None
+}
+
+/// Completes a sequence error whose expected record is missing here: is it further on?
+fn locate<R: Read>(error: OpenError, lines: &mut LineReader<R>) -> OpenError {
+    let OpenError::Sequence {
+        line,
+        offset,
+        expected,
+        found,
+        later: None,
+    } = error
+    else {
+        return error;
+    };
+    let later = if found > expected {
+        find(lines, expected)
+    } else {
+        None
+    };
+    OpenError::Sequence {
+        line,
+        offset,
+        expected,
+        found,
+        later,
     }
 }
 
@@ -181,6 +291,9 @@ fn check_line(
         return Err(OpenError::UnsupportedFormat {
             found: found.chars().take(MAX_MESSAGE).collect(),
         });
+    }
+    if number == 1 && decode_line(bytes).is_err() {
+        not_a_log(bytes, usize::MAX)?;
     }
     let malformed = |source| OpenError::Malformed {
         line: number,
@@ -211,13 +324,14 @@ fn check_line(
         }
     }
     let head = ledger.head();
-    let expected = crate::id::Seq(head.version.saturating_add(1));
+    let expected = Seq(head.version.saturating_add(1));
     if line.seq != expected {
         return Err(OpenError::Sequence {
             line: number,
             offset,
             expected,
             found: line.seq,
+            later: None,
         });
     }
     if more_before > 0 && line.more != more_before - 1 {
@@ -243,7 +357,7 @@ fn check_line(
         line: number,
         offset,
         seq: line.seq,
-        message: e.to_string().chars().take(MAX_MESSAGE).collect(),
+        message: parser_message(&e, event_start(bytes, line.event)),
     })?;
     let record = Record::new(line.seq, event);
     ledger

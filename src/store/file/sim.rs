@@ -1,7 +1,8 @@
 //! A simulated disk for tests: it keeps what was synced apart from what was only written, and
 //! fails, runs short or "crashes" on demand. After a crash, [`SimDisk::image`] gives what the
 //! disk could hold when the machine comes back: everything synced, and of the bytes written
-//! since, nothing, a prefix, or a prefix whose incomplete last line is garbage.
+//! since, nothing, a prefix, or a prefix whose incomplete last line is zeros (or, to test that it
+//! is refused, other garbage).
 
 use std::io::{self, Cursor};
 use std::path::PathBuf;
@@ -42,7 +43,8 @@ pub(crate) enum Aftermath {
     /// The first `n` of them.
     Tear(usize),
     /// The first `n` of them, with the bytes after their last newline replaced by `fill`
-    /// (never a newline): a torn line whose bytes never reached the disk.
+    /// (never a newline). With 0, a torn line whose block was allocated but never written,
+    /// which a crash can leave; with anything else, garbage a crash does not leave.
     Garble(usize, u8),
 }
 

@@ -222,14 +222,10 @@ impl StateMachineTest for Sut {
                 let pos = bytes.len() * usize::from(at) / 65_536;
                 bytes[pos] ^= mask;
                 let line = line_of(&bytes, pos);
+                // Never accepted, not even as a torn tail (the final newline included).
                 match SimDisk::with(bytes).open_read_only(FileLogOptions::new()) {
                     Err(e) => assert_eq!(e.line(), Some(line), "flip at byte {pos}: {e}"),
-                    Ok((log, report)) => {
-                        let torn = report.torn.expect("a flip is never accepted as valid");
-                        assert!(torn.offset <= pos as u64, "flip at {pos} kept: {torn:?}");
-                        let kept = events_of(&log);
-                        assert_eq!(sut.model.get(..kept.len()), Some(kept.as_slice()));
-                    }
+                    Ok((_, report)) => panic!("flip at {pos} accepted: {report:?}"),
                 }
             }
         }
