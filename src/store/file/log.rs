@@ -191,4 +191,8 @@ impl Store for FileLog {
     fn state(&self) -> Result<AgreementState, StoreError> {
         Ok(self.lock()?.ledger.state.clone())
     }
+
+    fn with_state<R>(&self, f: impl FnOnce(&AgreementState) -> R) -> Result<R, StoreError> {
+        FileLog::with_state(self, f)
+    }
 }

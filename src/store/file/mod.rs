@@ -278,7 +278,7 @@ impl FileLog {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Inner>, StoreError> {
-        self.inner.lock().map_err(|_| StoreError::Poisoned)
+        self.inner.lock().map_err(|_| StoreError::LockPoisoned)
     }
 
     /// Streams the records, from the first, as they are now, through a read handle of its
@@ -315,7 +315,7 @@ impl FileLog {
     /// Runs `f` on the current state without copying it.
     ///
     /// # Errors
-    /// [`StoreError::Poisoned`] if a thread panicked while appending.
+    /// [`StoreError::LockPoisoned`] if a thread panicked while appending.
     pub fn with_state<R>(&self, f: impl FnOnce(&AgreementState) -> R) -> Result<R, StoreError> {
         Ok(f(&self.lock()?.ledger.state))
     }
