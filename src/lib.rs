@@ -89,6 +89,7 @@
 //! | [`store`] | durable stores: the append-only, hash-chained [`FileLog`] |
 //! | [`time`] | instants, spans, day-precision occurrences, windows |
 //! | [`id`] | identifier newtypes |
+//! | `transparency` | (feature `transparency`) Merkle proofs, signed notes, checkpoints, tlog-proofs |
 //! | `testing` | (feature `proptest`) strategies, law checks and the storage contract suite |
 //! | [`guide`] | the longer guides from `docs/` |
 
@@ -104,6 +105,8 @@ pub mod store;
 #[cfg(feature = "proptest")]
 pub mod testing;
 pub mod time;
+#[cfg(feature = "transparency")]
+pub mod transparency;
 
 pub use agreement::Agreement;
 pub use event::{Event, Payload, Record};
@@ -129,6 +132,10 @@ pub mod guide {
 
     #[doc = include_str!("../docs/performance.md")]
     pub mod performance {}
+
+    #[cfg(feature = "transparency")]
+    #[doc = include_str!("../docs/transparency.md")]
+    pub mod transparency {}
 }
 
 #[doc = include_str!("../README.md")]
