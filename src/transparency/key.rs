@@ -156,10 +156,25 @@ impl Signature {
         self.0.to_bytes()
     }
 
+    /// Parses standard padded base64 of 64 bytes (what [`Display`](fmt::Display) writes).
+    ///
+    /// # Errors
+    /// [`KeyError::BadSignatureLength`] (length 0 for text that is not base64).
+    pub fn from_base64(text: &str) -> Result<Signature, KeyError> {
+        let raw = decode_base64(text).ok_or(KeyError::BadSignatureLength { len: 0 })?;
+        Signature::from_slice(&raw)
+    }
+
     /// The `ed25519-dalek` signature, for batch verification.
     #[must_use]
     pub fn as_dalek(&self) -> &ed25519_dalek::Signature {
         &self.0
+    }
+}
+
+impl fmt::Display for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&encode_base64(&self.0.to_bytes()))
     }
 }
 
