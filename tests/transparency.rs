@@ -2,6 +2,10 @@
 //! vectors (recomputed and compared with the checked-in file), refusals, and interoperation
 //! with the Go checksum database's packages (`golang.org/x/mod/sumdb/{note,tlog}`).
 #![cfg(feature = "transparency")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers of a test file: a failed unwrap is a failed test"
+)]
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -77,7 +77,7 @@ impl MerkleTree {
             };
             row.push(carry);
             // An even count means the last two hashes of this level form a complete parent.
-            if row.len() % 2 != 0 {
+            if !row.len().is_multiple_of(2) {
                 break;
             }
             match (row.get(row.len() - 2), row.last()) {
@@ -165,7 +165,7 @@ impl MerkleTree {
         if width == 0 {
             return empty_root();
         }
-        if width.is_power_of_two() && lo % width == 0 {
+        if width.is_power_of_two() && lo.is_multiple_of(width) {
             let level = width.trailing_zeros() as usize;
             let stored = usize::try_from(lo >> level)
                 .ok()
