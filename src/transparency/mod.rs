@@ -24,6 +24,8 @@ mod proof;
 mod tlog_proof;
 
 #[cfg(test)]
+mod format_tests;
+#[cfg(test)]
 mod tests;
 
 pub use checkpoint::{Acknowledged, Checkpoint, CheckpointError, Quorum, QuorumError};
