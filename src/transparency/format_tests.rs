@@ -77,7 +77,11 @@ fn note_rules() {
             max: MAX_SIGNATURES
         })
     );
-    let enough = format!("{}\n{}", note.text(), format!("{line}\n").repeat(MAX_SIGNATURES));
+    let enough = format!(
+        "{}\n{}",
+        note.text(),
+        format!("{line}\n").repeat(MAX_SIGNATURES)
+    );
     let opened = Note::parse(enough.as_bytes()).unwrap();
     assert_eq!(
         opened

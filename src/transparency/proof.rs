@@ -218,6 +218,10 @@ impl ConsistencyProof {
         let index = (first - 1) >> shift;
         let mut old = seed;
         let mut new = seed;
+        // Walking up from the seed: a sibling on the right (below `inner`, where the seed's
+        // side is left) holds only new leaves, so it joins the new root alone; a sibling on
+        // the left (odd bits below `inner`, and every level above it) holds old leaves and
+        // joins both roots.
         for (level, sibling) in rest.iter().enumerate() {
             if level < inner && (index >> level) & 1 == 0 {
                 new = node_hash(&new, sibling);
@@ -226,8 +230,6 @@ impl ConsistencyProof {
                 new = node_hash(sibling, &new);
             }
         }
-        // Above `inner` only left siblings remain, which belong to both trees; the loop above
-        // folded them into both. Left siblings below `inner` (odd bits) belong to both too.
         if old != *first_root {
             return Err(ProofError::FirstRootMismatch {
                 expected: *first_root,
