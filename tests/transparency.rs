@@ -206,7 +206,7 @@ fn checked_in_vectors_match_a_fresh_computation() {
     assert!(
         stored == fresh,
         "{VECTORS} differs from what the crate computes now: a format changed. If that is \
-         intended, regenerate it with CEASEFIRE_WRITE_VECTORS=1 and say so in the changelog"
+         intended, regenerate it with CEASEFIRE_WRITE_VECTORS=1 and say why in the commit message"
     );
 }
 
