@@ -80,6 +80,7 @@
 //! | [`id`] | identifier newtypes |
 //! | [`name`] | reading the names people type (`FromStr` for roles, targets, levels…) |
 //! | [`prelude`] | the names most programs need, in one `use` |
+//! | `transparency` | (feature `transparency`) Merkle proofs, signed notes, checkpoints, tlog-proofs |
 //! | `testing` | (feature `proptest`) strategies, law checks and the storage contract suite |
 //! | [`guide`] | the longer guides from `docs/` |
 
@@ -97,6 +98,8 @@ pub mod store;
 #[cfg(feature = "proptest")]
 pub mod testing;
 pub mod time;
+#[cfg(feature = "transparency")]
+pub mod transparency;
 
 pub use agreement::Agreement;
 pub use event::{Event, Payload, Record};
@@ -122,6 +125,10 @@ pub mod guide {
 
     #[doc = include_str!("../docs/performance.md")]
     pub mod performance {}
+
+    #[cfg(feature = "transparency")]
+    #[doc = include_str!("../docs/transparency.md")]
+    pub mod transparency {}
 }
 
 #[doc = include_str!("../README.md")]
