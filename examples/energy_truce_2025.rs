@@ -23,9 +23,7 @@ use ceasefire::{
 };
 
 fn at(text: &str) -> Result<Timestamp, Box<dyn Error>> {
-    Ok(text
-        .parse::<chrono::DateTime<chrono::FixedOffset>>()?
-        .to_utc())
+    Ok(ceasefire::time::parse_instant(text)?)
 }
 
 fn party(id: &str) -> Result<PartyId, Box<dyn Error>> {
@@ -52,14 +50,13 @@ impl Desk {
     ) -> Result<EventId, Box<dyn Error>> {
         self.written += 1;
         let recorded = at(recorded)?;
-        let occurred: Occurred = if occurred.len() == 10 {
-            ceasefire::time::parse_occurred(occurred)?
-        } else {
-            Occurred::At(at(occurred)?)
-        };
-        let id =
-            EventId::from_parts(recorded, u128::from(self.written)).expect("a small tail fits");
-        let event = Event::new(id, party(author)?, occurred, recorded, payload);
+        let occurred: Occurred = ceasefire::time::parse_occurred(occurred)?;
+        let id = EventId::from_parts(recorded, u128::from(self.written))?;
+        let event = Event::by(party(author)?)
+            .id(id)
+            .occurred(occurred)
+            .recorded(recorded)
+            .says(payload)?;
         let version = self.log.head()?.version;
         self.log.append(ExpectedVersion::Exactly(version), event)?;
         Ok(id)
@@ -517,155 +514,36 @@ fn write_the_log(desk: &mut Desk) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-fn describe(event: &Event) -> String {
-    match &event.payload {
-        Payload::AgreementConcluded(a) => {
-            format!("concludes \"{}\" ({} terms)", a.title, a.terms.len())
-        }
-        Payload::TermAccepted {
-            term,
-            level,
-            effective_from,
-        } => {
-            let from = effective_from
-                .map(|t| format!(", effective {}", t.format("%d %b")))
-                .unwrap_or_default();
-            format!("accepts {term} {}{from}", level.label())
-        }
-        Payload::ViolationAlleged(a) => format!(
-            "alleges {} hit a {} at {}: {}",
-            a.accused, a.target, a.place.name, a.description
-        ),
-        Payload::AllegationDenied { allegation, .. } => format!("denies {}", allegation.short()),
-        Payload::VerificationFinding(v) => format!(
-            "finds {} {:?} ({:?}, {})",
-            v.allegation.short(),
-            v.finding,
-            v.method,
-            v.confidence
-        ),
-        Payload::ComplianceAttested {
-            party,
-            term,
-            statement,
-            ..
-        } => format!("attests {party} complied with {term}: {statement}"),
-        Payload::ControlChanged { place, controller } => {
-            format!("reports {controller} controls {}", place.name)
-        }
-        Payload::SanctionImposed {
-            against,
-            level,
-            measures,
-            ..
-        } => format!("imposes {level} on {against}: {measures}"),
-        Payload::AggregateClaimed { accused, count, .. } => {
-            format!("claims {accused} committed {count} violations")
-        }
-        other => other.kind().to_string(),
-    }
-}
-
 fn report(state: &AgreementState, records: &[ceasefire::Record]) -> Result<(), Box<dyn Error>> {
-    let by_id = |id: &EventId| records.iter().find(|r| &r.event.id == id);
     let when = at("2025-04-20T00:00:00Z")?;
-    println!("\nState on 20 April 2025 (as the log knows it):");
-    println!("  Terms");
-    for (id, rec) in state.terms() {
-        let status = state
-            .term_status(id, when)
-            .map(|s| s.to_string())
-            .unwrap_or_default();
-        println!(
-            "    {id:<18} {:<23} phase {}  {status}",
-            rec.term.kind.label(),
-            rec.term.phase
-        );
-        for (p, acc) in &rec.acceptances {
-            let window = state
-                .obligation_window(id, p)
-                .map(|w| {
-                    format!(
-                        ", bound {} to {}",
-                        w.start.format("%d %b %H:%M"),
-                        w.end
-                            .map(|e| e.format("%d %b %H:%M").to_string())
-                            .unwrap_or("open".into())
-                    )
-                })
-                .unwrap_or_default();
-            println!("      {p} accepted {}{window}", acc.level.label());
-        }
-    }
-    println!("  Allegations");
-    for a in state.allegations() {
-        let why = if state.counts_against(&a.id) {
-            format!("inside {}'s obligations", a.accused())
-        } else if a.is_discounted() {
-            "out of the count".to_string()
-        } else {
-            format!("outside {}'s obligations", a.accused())
-        };
-        println!(
-            "    {} {} against {} at {:<28} {:<12} {why}",
-            a.id.short(),
-            a.accuser,
-            a.accused(),
-            a.allegation.place.name,
-            a.status().to_string()
-        );
-    }
-    println!("  Confirmed violations that count");
-    for t in state.tallies() {
-        println!("    {} under {}: {}", t.party, t.term, t.confirmed.len());
-    }
-    println!("  Claimed counts (never counted towards sanctions)");
-    for c in state.claims() {
-        println!(
-            "    {} claims {} violations by {}",
-            c.claimant, c.count, c.accused
-        );
-    }
+    println!("\nState as the log knows it:\n{}", state.summary(when));
     if let Some(c) = state.controller_at("Sudzha", when) {
-        println!(
-            "  Control: Sudzha held by {} since {}",
-            c.controller, c.since
-        );
+        println!("Control: Sudzha held by {} since {}", c.controller, c.since);
     }
-    println!("  Sanction decisions");
     for d in state.decisions() {
-        let stage = state
-            .decision_stage(d.id, when)
-            .map(|s| format!("{s:?}"))
-            .unwrap_or_default();
-        let trigger = by_id(&d.trigger)
+        let trigger = records
+            .iter()
+            .find(|r| r.event.id == d.trigger)
             .map(|r| r.seq.to_string())
             .unwrap_or_default();
-        println!(
-            "    {} {} against {} by rule {} on {}, triggered by record {trigger} ({}); now {stage}",
-            d.id,
-            d.level,
-            d.party,
-            d.rule,
-            d.decided_at.format("%d %b %H:%M"),
-            d.trigger.short()
-        );
+        println!("{} was triggered by record {trigger}; it cites:", d.id);
         for v in &d.violations {
-            let place = state
-                .allegation(v)
-                .map(|a| a.allegation.place.name.clone())
-                .unwrap_or_default();
-            println!("      cites violation {v} ({place})");
+            if let Some(r) = records.iter().find(|r| r.event.id == *v) {
+                println!("  {r}");
+            }
         }
         for e in &d.evidence {
-            println!("      on the evidence of {e}");
+            if let Some(r) = records.iter().find(|r| r.event.id == *e) {
+                println!("  on the evidence of {r}");
+            }
         }
     }
-    if let Some(due) = state.relief_due(&party("RU")?) {
-        println!("  Relief for RU due {due}");
-    } else if let Some(clock) = state.compliance_clock(&party("RU")?) {
+    let ru = party("RU")?;
+    if let Some(due) = state.relief_due(&ru) {
+        println!("Relief for RU due {due}");
+    } else if let Some(clock) = state.compliance_clock(&ru) {
         println!(
-            "  Relief for RU: compliance clock running since {}, needs 30 days and approvals from US-CONGRESS and EU-COUNCIL",
+            "Relief for RU: compliance clock running since {}, needs 30 days and approvals from US-CONGRESS and EU-COUNCIL",
             clock.format("%d %b %H:%M")
         );
     }
@@ -680,16 +558,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     write_the_log(&mut desk)?;
     let records = desk.log.records()?;
     println!("Timeline ({} records):", records.len());
-    for r in &records {
-        println!(
-            "  {:>4} {} {} {:<11} {}",
-            r.seq.to_string(),
-            r.event.recorded_at.format("%d %b %H:%M"),
-            r.event.id.short(),
-            r.event.author.as_str(),
-            describe(&r.event)
-        );
-    }
+    print!("{}", ceasefire::event::timeline(&records));
     let state = ceasefire::replay(&records)?;
     assert_eq!(state, desk.log.state()?, "replay equals the live state");
     report(&state, &records)?;
@@ -706,10 +575,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         known.allegations().count(),
         known.decisions().len()
     );
-    println!(
-        "\nHead: version {} hash {}",
-        desk.log.head()?.version,
-        desk.log.head()?.hash
-    );
+    println!("\nHead: {}", desk.log.head()?);
     Ok(())
 }

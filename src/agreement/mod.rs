@@ -260,6 +260,10 @@ pub struct Limits {
     pub suspensions: usize,
     /// Verification findings on one allegation (monitors revise their findings a few times).
     pub findings: usize,
+    /// Bytes of one event as stored (its JSON): every store refuses a larger event, so a log
+    /// built in one store can be stored in any other. It bounds every text and list an event
+    /// carries.
+    pub event_bytes: usize,
 }
 
 impl Agreement {
@@ -272,6 +276,7 @@ impl Agreement {
         phase_chain: 16,
         suspensions: 256,
         findings: 64,
+        event_bytes: (1 << 20) - 1024,
     };
 
     /// An agreement with no parties, terms or rules yet.

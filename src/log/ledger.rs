@@ -116,6 +116,14 @@ impl Ledger {
                 id: record.event.id,
                 message: e.to_string(),
             })?;
+            let max = crate::agreement::Agreement::LIMITS.event_bytes;
+            if bytes.len() > max {
+                return Err(StoreError::TooLarge {
+                    id: record.event.id,
+                    size: bytes.len() as u64,
+                    max: max as u64,
+                });
+            }
             // The round-trip law: what is written must read back as the very same event.
             match serde_json::from_slice::<Event>(&bytes) {
                 Ok(back) if back == record.event => {}

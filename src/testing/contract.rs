@@ -378,6 +378,17 @@ pub fn refusal_leaves_log_unchanged<S: Store>(store: &S) -> Outcome {
         other => return Err(fail(CHECK, format!("a finding on nothing gave {other:?}"))),
     }
     unchanged(store, CHECK, &before)?;
+    // One byte bound for every store: an event larger than `Agreement::LIMITS.event_bytes`.
+    let mut huge = f.finding_by("MON", id, 3);
+    if let crate::event::Payload::VerificationFinding(v) = &mut huge.payload {
+        v.notes = "x".repeat(crate::agreement::Agreement::LIMITS.event_bytes);
+    }
+    match store.append(ExpectedVersion::Any, huge) {
+        Err(StoreError::TooLarge { max, .. })
+            if max == crate::agreement::Agreement::LIMITS.event_bytes as u64 => {}
+        other => return Err(fail(CHECK, format!("an oversized event gave {other:?}"))),
+    }
+    unchanged(store, CHECK, &before)?;
     append(
         store,
         CHECK,
