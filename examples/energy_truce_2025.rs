@@ -6,7 +6,8 @@
 //! findings, the guarantor and the sanction policy are hypothetical: no agreed third-party
 //! monitor existed, which is exactly what this crate is for.
 //!
-//! Run with `cargo run --example energy_truce_2025`.
+//! Run with `cargo run --example energy_truce_2025`; give a path as its argument to also write
+//! the log there as a log file.
 
 use std::error::Error;
 
@@ -16,6 +17,7 @@ use ceasefire::agreement::{
     TermKind, ThresholdRule,
 };
 use ceasefire::event::{Allegation, Finding, Method, Payload, Period, Place, Verification};
+use ceasefire::store::{FileLog, FileLogOptions};
 use ceasefire::time::{Occurred, Span, Timestamp};
 use ceasefire::{
     AgreementState, ConditionId, Event, EventId, EventLog, ExpectedVersion, PartyId, RuleId, Store,
@@ -576,5 +578,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         known.decisions().len()
     );
     println!("\nHead: {}", desk.log.head()?);
+    // `cargo run --example energy_truce_2025 -- PATH` also writes the log to a file there.
+    if let Some(path) = std::env::args_os().nth(1) {
+        let file = FileLog::create(&path, FileLogOptions::new())?;
+        file.append_batch(
+            ExpectedVersion::Exactly(0),
+            records.into_iter().map(|r| r.event).collect(),
+        )?;
+        println!("Wrote the log to {}", std::path::Path::new(&path).display());
+    }
     Ok(())
 }

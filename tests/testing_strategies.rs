@@ -113,3 +113,38 @@ fn single_events_cover_every_payload_kind() {
     let labels: BTreeSet<&str> = kinds.iter().map(TermKind::label).collect();
     assert_eq!(labels.len(), 6);
 }
+
+/// The default generator exercises the sanction laws: at least a third of the logs it makes
+/// for the fixture fire a decision, and at least half of those end one (voided, halted,
+/// stopped or relieved) or see a recorded sanction lifted.
+#[test]
+fn generated_logs_fire_and_end_sanctions() {
+    use ceasefire::sanction::RuleSet;
+    use ceasefire::testing::{Config, valid_log};
+
+    let logs = sample(
+        &valid_log(
+            &fixtures::energy_truce(),
+            &RuleSet::new(),
+            Config::default(),
+        ),
+        200,
+    );
+    let (mut fired, mut ended) = (0, 0);
+    for log in &logs {
+        let state = ceasefire::replay(log).expect("a valid log");
+        if state.decisions().is_empty() {
+            continue;
+        }
+        fired += 1;
+        let lifted = log
+            .events()
+            .any(|e| e.payload.kind() == PayloadKind::SanctionLifted);
+        if lifted || state.decisions().iter().any(|d| d.ending.is_some()) {
+            ended += 1;
+        }
+    }
+    println!("{fired} of 200 logs fire a decision; {ended} of those end one");
+    assert!(fired * 3 >= 200, "only {fired} of 200 logs fire a decision");
+    assert!(ended * 2 >= fired, "only {ended} of {fired} end a decision");
+}

@@ -113,14 +113,14 @@ impl Mix {
 }
 
 impl Default for Mix {
-    /// Allegations and follow-ups dominate (30 each); acceptances and relief approvals 6;
+    /// Follow-ups (40) and allegations (30) dominate; acceptances and relief approvals 6;
     /// denials, attestations and enforcement 4; corroborations, control changes, halts and
     /// term management 3; claims 2; terminations and withdrawals 1.
     fn default() -> Self {
         Mix::none()
             .with(StepKind::Accept, 6)
             .with(StepKind::Allege, 30)
-            .with(StepKind::FollowUp, 30)
+            .with(StepKind::FollowUp, 40)
             .with(StepKind::Deny, 4)
             .with(StepKind::Corroborate, 3)
             .with(StepKind::Attest, 4)
@@ -170,9 +170,10 @@ impl Outcomes {
 }
 
 impl Default for Outcomes {
-    /// Six confirmations for two refutations, one inconclusive finding and one retraction.
+    /// Six confirmations for three refutations, one inconclusive finding and two retractions:
+    /// enough later refutations and retractions that many decisions are voided again.
     fn default() -> Self {
-        Outcomes::new(6, 2, 1, 1)
+        Outcomes::new(6, 3, 1, 2)
     }
 }
 
@@ -219,10 +220,10 @@ impl Default for Config {
     /// [`Outcomes`], up to 3 monitors, 10 percent strays, 5 percent day-precision reports.
     fn default() -> Self {
         Config {
-            len: 0..40,
+            len: 0..120,
             mix: Mix::default(),
             outcomes: Outcomes::default(),
-            span: Span::days(30),
+            span: Span::days(25),
             monitors: 3,
             start: fixtures::start(),
             strays: 10,
