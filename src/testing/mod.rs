@@ -1,6 +1,6 @@
 #![doc = include_str!("../../docs/testing.md")]
 // The guide shows a user's test file with `#[test]` functions: the doctest compiles them but
-// does not run them; `tests/downstream_rule.rs` runs the same properties.
+// does not run them; `tests/api/downstream_rule.rs` runs the same properties.
 #![allow(clippy::test_attr_in_doctest)]
 //!
 //! # What is here

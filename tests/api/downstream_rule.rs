@@ -5,8 +5,6 @@
 
 #![cfg(feature = "proptest")]
 
-#[path = "../examples/support/nuclear.rs"]
-mod nuclear;
 
 use ceasefire::agreement::{Level, Procedure, SanctionPolicy, TargetCategory};
 use ceasefire::allegation::VerificationStatus;
@@ -17,7 +15,7 @@ use ceasefire::testing::{
     Config, Events, any_agreement_log, fixtures, hostile_log, laws, proptest_config, valid_log,
 };
 use ceasefire::{AgreementState, RuleId};
-use nuclear::NuclearRedLine;
+use crate::nuclear::NuclearRedLine;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestError, TestRunner};
 

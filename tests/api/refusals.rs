@@ -1,11 +1,10 @@
 //! Every refusal of `append`: the typed error, and a log left exactly as it was.
 
-mod common;
 
 use ceasefire::agreement::{AcceptanceLevel, Level, Role, SanctionPolicy, TargetCategory};
 use ceasefire::event::{Allegation, Finding, Payload, PayloadKind, Place};
 use ceasefire::{EventId, EventLog, ExpectedVersion, Refused, Rejection, Seq, Store, StoreError};
-use common::{Writer, at, log_of, pid, snapshot, threshold, tid};
+use crate::common::{Writer, at, log_of, pid, snapshot, threshold, tid};
 
 /// A log with the genesis, both parties bound, and one allegation by Ukraine against Russia.
 fn started() -> (EventLog, Writer, EventId) {
@@ -13,7 +12,7 @@ fn started() -> (EventLog, Writer, EventId) {
     let genesis = w.genesis(
         SanctionPolicy::new()
             .rule(threshold(3))
-            .relief(common::relief(30)),
+            .relief(crate::common::relief(30)),
     );
     let ru = w.accept("RU", "energy", "2025-03-18T18:00:00Z");
     let ua = w.accept("UA", "energy", "2025-03-25T12:00:00Z");

@@ -3,13 +3,12 @@
 //! line; nothing panics. Lines whose CRC and chain hash are right (made by hand) get past the
 //! integrity checks and are refused by the event decoder or the rules.
 
-mod file_support;
 
 use std::io::Cursor;
 
 use ceasefire::log::ChainHash;
 use ceasefire::store::{FileLogOptions, LineError, OpenError, verify};
-use file_support::{craft, events, write_log};
+use crate::support::{craft, events, write_log};
 
 /// A valid two-record log (genesis and one allegation) and the chain hash after it.
 fn base() -> (Vec<u8>, ChainHash) {
@@ -17,7 +16,7 @@ fn base() -> (Vec<u8>, ChainHash) {
     let path = dir.path().join("log");
     write_log(&path, &events(2), &[]);
     let bytes = std::fs::read(&path).expect("file");
-    let hash = file_support::hash_after(&bytes, 2);
+    let hash = crate::support::hash_after(&bytes, 2);
     (bytes, hash)
 }
 
@@ -103,7 +102,7 @@ fn duplicate_keys_are_refused() {
         malformed(dup.as_bytes()),
         LineError::Syntax { .. }
     ));
-    let event = serde_json::to_string(&file_support::allegation(5)).expect("encodes");
+    let event = serde_json::to_string(&crate::support::allegation(5)).expect("encodes");
     let id = event.split(',').next().expect("id first").to_owned();
     let twice = event.replacen(&format!("{id},"), &format!("{id},{},", &id[1..]), 1);
     assert_ne!(twice, event);
@@ -122,7 +121,7 @@ fn unknown_fields_are_refused() {
         malformed(extra.as_bytes()),
         LineError::Syntax { .. }
     ));
-    let event = serde_json::to_string(&file_support::allegation(5)).expect("encodes");
+    let event = serde_json::to_string(&crate::support::allegation(5)).expect("encodes");
     let more = event.replacen('{', "{\"signed_by\":\"nobody\",", 1);
     let message = invalid_event(&more);
     assert!(message.contains("unknown field"), "{message}");
@@ -152,7 +151,7 @@ fn enormous_numbers_are_refused() {
         open_with(line.trim_end().as_bytes()),
         Err(OpenError::Sequence { line: 3, .. })
     ));
-    let event = serde_json::to_string(&file_support::allegation(5)).expect("encodes");
+    let event = serde_json::to_string(&crate::support::allegation(5)).expect("encodes");
     let huge = event.replacen(
         "\"schema\":1",
         &format!("\"schema\":1{}", "0".repeat(400)),
@@ -169,7 +168,7 @@ fn valid_json_that_is_not_a_valid_event_is_refused_by_the_rules_or_the_decoder()
     invalid_event("{}");
     invalid_event("\"text\"");
     // A well-formed event the rules refuse: a second genesis.
-    let genesis = serde_json::to_string(&file_support::genesis(7)).expect("encodes");
+    let genesis = serde_json::to_string(&crate::support::genesis(7)).expect("encodes");
     match crafted(&genesis) {
         Err(e @ OpenError::Refused { line: 3, .. }) => {
             assert_eq!(e.seq().map(|s| s.get()), Some(3))

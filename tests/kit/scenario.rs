@@ -3,8 +3,6 @@
 
 #![cfg(feature = "proptest")]
 
-#[path = "../examples/support/nuclear.rs"]
-mod nuclear;
 
 use ceasefire::Event;
 use ceasefire::Rejection;
@@ -13,7 +11,7 @@ use ceasefire::sanction::RuleSet;
 use ceasefire::testing::scenario::{given, sanction};
 use ceasefire::testing::{Events, fixtures};
 use ceasefire::time::Span;
-use nuclear::NuclearRedLine;
+use crate::nuclear::NuclearRedLine;
 
 /// The genesis, Russia bound from 18 March, and three strikes on energy alleged by Ukraine.
 fn three_strikes(e: &mut Events) -> (Vec<Event>, Vec<Event>) {

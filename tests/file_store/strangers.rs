@@ -4,7 +4,6 @@
 //! it was. Only what a crash can leave after the last newline (the beginning of the record due
 //! there, perhaps followed by zero bytes) is a torn tail, reported and cut.
 
-mod file_support;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -13,7 +12,7 @@ use std::time::Duration;
 
 use ceasefire::store::{FileLog, FileLogOptions, OpenError, verify};
 use ceasefire::{ExpectedVersion, Store};
-use file_support::{events, events_of, line_starts, write_log};
+use crate::support::{events, events_of, line_starts, write_log};
 
 /// Deterministic pseudo-random bytes (xorshift64*).
 fn noise(len: usize, seed: u64) -> Vec<u8> {
@@ -304,10 +303,10 @@ fn parser_positions_are_columns_of_the_files_line() {
     let path = dir.path().join("log");
     write_log(&path, &events(2), &[]);
     let mut bytes = std::fs::read(&path).expect("file");
-    let prev = file_support::hash_after(&bytes, 2);
+    let prev = crate::support::hash_after(&bytes, 2);
     // An event whose bytes are intact (CRC and hash right) but which does not decode.
     let event = r#"{"id":12}"#;
-    let (line, _) = file_support::craft(3, 0, prev, event);
+    let (line, _) = crate::support::craft(3, 0, prev, event);
     let parser = serde_json::from_str::<ceasefire::Event>(event).expect_err("not an event");
     let column = line.find(event).expect("the event") + parser.column();
     bytes.extend(line.as_bytes());

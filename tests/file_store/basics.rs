@@ -1,7 +1,6 @@
 //! The file store through its public API: create, append, reopen, head, streaming, read-only
 //! handles, record size, options.
 
-mod file_support;
 
 use std::io::Cursor;
 
@@ -9,7 +8,7 @@ use ceasefire::log::{ChainHash, Head};
 use ceasefire::sanction::{Rule, RuleSet, Trigger, Verdict, View};
 use ceasefire::store::{FileLog, FileLogOptions, OpenError, decode_line, verify};
 use ceasefire::{ExpectedVersion, RuleId, Seq, Store, StoreError};
-use file_support::{events, events_of, write_log};
+use crate::support::{events, events_of, write_log};
 
 #[test]
 fn appended_events_come_back_after_reopening() {
@@ -92,7 +91,7 @@ fn a_published_head_detects_truncation_and_rewriting() {
     }
     // A whole line cut off the end is a valid, shorter log: only the head tells.
     let bytes = std::fs::read(&path).expect("file");
-    let starts = file_support::line_starts(&bytes);
+    let starts = crate::support::line_starts(&bytes);
     let shorter = dir.path().join("shorter");
     std::fs::write(&shorter, &bytes[..starts[3]]).expect("written");
     let (log, report) = FileLog::open(&shorter, FileLogOptions::new()).expect("valid");
@@ -104,7 +103,7 @@ fn a_published_head_detects_truncation_and_rewriting() {
     // A log rewritten with other events (every CRC and hash recomputed) verifies on its own.
     let rewritten = dir.path().join("rewritten");
     let mut other = events(4);
-    other[3] = file_support::allegation(99);
+    other[3] = crate::support::allegation(99);
     write_log(&rewritten, &other, &[]);
     let (log, _) = FileLog::open(&rewritten, FileLogOptions::new()).expect("valid");
     assert!(matches!(

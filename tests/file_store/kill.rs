@@ -4,7 +4,6 @@
 //!
 //! The child is this very test binary, run again with an environment variable set.
 
-mod file_support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -13,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use ceasefire::store::{FileLog, FileLogOptions};
 use ceasefire::{ExpectedVersion, Store};
-use file_support::{events_of, next};
+use crate::support::{events_of, next};
 
 const CHILD: &str = "CEASEFIRE_FILE_KILL_TEST_LOG";
-const TEST_NAME: &str = "acknowledged_appends_survive_kill_9";
+const TEST_NAME: &str = "kill::acknowledged_appends_survive_kill_9";
 
 /// A tiny deterministic generator (splitmix64).
 struct Mix(u64);

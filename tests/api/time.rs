@@ -1,6 +1,5 @@
 //! Every clock at its edges: exactly at a deadline, one second before, one second after.
 
-mod common;
 
 use ceasefire::Refused;
 use ceasefire::agreement::{Activation, Agreement, Party, Role, SanctionPolicy, Term, TermKind};
@@ -12,7 +11,7 @@ use ceasefire::{
     AgreementState, DecisionId, ExpectedVersion, Rejection, Store, StoreError, replay, replay_as_of,
 };
 use chrono::TimeDelta;
-use common::{Writer, at, log_of, pid, records, relief, snapback, threshold, tid};
+use crate::common::{Writer, at, log_of, pid, records, relief, snapback, threshold, tid};
 
 const SECOND: TimeDelta = TimeDelta::seconds(1);
 
