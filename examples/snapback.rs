@@ -115,6 +115,7 @@ fn show(log: &EventLog, label: &str, when: &str) -> Result<(), Box<dyn Error>> {
         }
         Some(Stage::InForce) => "sanctions back in force".to_string(),
         Some(Stage::Ended(reason)) => format!("procedure ended: {reason}"),
+        Some(other) => other.to_string(),
     };
     println!("  {when}  {label:<34} {text}");
     Ok(())

@@ -13,6 +13,7 @@ use crate::time::{Occurred, Timestamp};
 /// Where an allegation stands with the verifiers.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum VerificationStatus {
     /// Alleged, nothing else known.
     Alleged,

@@ -86,6 +86,7 @@ impl fmt::Display for Confidence {
 /// never counts, whatever the standard.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum EvidenceStandard {
     /// The allegation alone.
     Alleged,
@@ -209,6 +210,7 @@ pub enum Escalation {
 /// How a decision takes effect.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Procedure {
     /// At once, at the `recorded_at` of the event that crossed the threshold.
     #[default]

@@ -13,6 +13,7 @@ use crate::time::{Span, Timestamp};
 /// The five energy categories are the list the Kremlin published on 25 March 2025.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum TargetCategory {
     /// Oil refineries.
     Refinery,
@@ -132,6 +133,7 @@ impl std::str::FromStr for TargetCategory {
 /// A non-kinetic obligation, checked by attestation rather than by strike reports.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Obligation {
     /// Halt conscription or mobilisation.
     HaltConscription,
@@ -149,6 +151,7 @@ pub enum Obligation {
 /// What a term forbids or requires, with the fields of its kind.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum TermKind {
     /// No strikes on the listed target categories.
     StrikeMoratorium {
@@ -233,6 +236,7 @@ impl TermKind {
 /// [`ObligationClock`]).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Activation {
     /// At a date, once every bound party has accepted bindingly (not before either).
     At(#[serde(with = "crate::time::instant")] Timestamp),
@@ -285,6 +289,7 @@ impl Condition {
 /// How far a party has accepted a term.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum AcceptanceLevel {
     /// Agreed in principle: binds nothing.
     InPrinciple,

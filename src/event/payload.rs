@@ -212,6 +212,7 @@ pub enum Finding {
 /// How a finding was reached.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Method {
     /// Satellite imagery.
     SatelliteImagery,
@@ -302,6 +303,7 @@ impl Verification {
 /// A change to a term, recorded by the mediator once the parties agree it.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Amendment {
     /// The term lasts this much longer (an open-ended term is unaffected).
     Extend(Span),
@@ -325,6 +327,7 @@ impl Amendment {
 /// Everything the log can say. Serialized externally tagged: `{"violation_alleged": {...}}`.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Payload {
     /// The genesis: the whole agreement with its sanction policy. Always the first event.
     AgreementConcluded(Box<Agreement>),
@@ -469,6 +472,7 @@ pub enum Payload {
 /// The kind of a payload, without its data.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PayloadKind {
     /// See [`Payload::AgreementConcluded`].
     AgreementConcluded,

@@ -11,6 +11,7 @@ use crate::time::Timestamp;
 /// Why a decision stopped applying.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EndReason {
     /// A cited violation stopped counting (refuted, retracted, or out of the obligation
     /// window) before the decision took effect: the procedure stopped.
@@ -49,6 +50,7 @@ pub struct Ending {
 /// Where a decision stands at an instant.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Stage {
     /// The instant is before the decision was made.
     NotYetDecided,

@@ -248,6 +248,7 @@ pub struct RuleFault {
 /// What a term's status is at an instant.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TermStatus {
     /// No bound party has accepted.
     Proposed,

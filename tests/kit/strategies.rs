@@ -77,6 +77,7 @@ fn agreements_cover_every_term_kind_activation_clock_and_role() {
             Activation::OnAcceptance => 0,
             Activation::At(_) => 1,
             Activation::AfterHeld { .. } => 2,
+            _ => 3,
         })
         .collect();
     assert_eq!(activations.len(), 3);
