@@ -61,6 +61,31 @@ impl std::fmt::Display for Head {
     }
 }
 
+/// How a log differs from a head it should extend.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum Divergence {
+    /// The log is shorter: it holds only this many records (truncated).
+    Shorter {
+        /// How many records it holds.
+        records: u64,
+    },
+    /// The log has another chain hash at the head's version (rewritten).
+    OtherHash {
+        /// The hash the log has there.
+        hash: ChainHash,
+    },
+}
+
+impl std::fmt::Display for Divergence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Divergence::Shorter { records } => write!(f, "it holds only {records} records"),
+            Divergence::OtherHash { hash } => write!(f, "its chain hash there is {hash}"),
+        }
+    }
+}
+
 /// Why a store refused an operation.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -145,7 +170,7 @@ pub enum StoreError {
         /// The head's version.
         version: u64,
         /// What the log has there instead.
-        found: String,
+        found: Divergence,
     },
     /// An input/output error.
     #[error("i/o error while {action}: {source}")]
@@ -261,11 +286,13 @@ pub trait Store {
             Some(hash) if hash == head.hash => Ok(()),
             Some(hash) => Err(StoreError::DoesNotExtend {
                 version: head.version,
-                found: format!("hash {hash}, not {}", head.hash),
+                found: Divergence::OtherHash { hash },
             }),
             None => Err(StoreError::DoesNotExtend {
                 version: head.version,
-                found: format!("only {} records", self.head()?.version),
+                found: Divergence::Shorter {
+                    records: self.head()?.version,
+                },
             }),
         }
     }

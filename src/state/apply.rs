@@ -257,7 +257,7 @@ impl AgreementState {
                 let record = self.known_term(&a.term)?;
                 Self::bound(record, &a.accused)?;
                 if a.accused == event.author {
-                    return Err(deny());
+                    return Err(Rejection::AgainstItself(event.author.clone()));
                 }
                 if !record.term.kind.covers(&a.target) {
                     return Err(Rejection::TargetNotCovered {

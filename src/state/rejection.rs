@@ -63,6 +63,9 @@ pub enum Rejection {
         /// The rules the snapshot was computed with.
         rules: Vec<crate::sanction::RuleStamp>,
     },
+    /// A party alleges that it violated a term itself.
+    #[error("{0} alleges a violation against itself")]
+    AgainstItself(PartyId),
     /// A downstream rule has the id of a policy rule.
     #[error("rule id {0} is used by the policy and by a downstream rule")]
     RuleIdCollision(RuleId),

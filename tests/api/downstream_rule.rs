@@ -5,7 +5,7 @@
 
 #![cfg(feature = "proptest")]
 
-
+use crate::nuclear::NuclearRedLine;
 use ceasefire::agreement::{Level, Procedure, SanctionPolicy, TargetCategory};
 use ceasefire::allegation::VerificationStatus;
 use ceasefire::replay::Replayer;
@@ -15,7 +15,6 @@ use ceasefire::testing::{
     Config, Events, any_agreement_log, fixtures, hostile_log, laws, proptest_config, valid_log,
 };
 use ceasefire::{AgreementState, RuleId};
-use crate::nuclear::NuclearRedLine;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestError, TestRunner};
 

@@ -1,10 +1,9 @@
 //! Every refusal of `append`: the typed error, and a log left exactly as it was.
 
-
+use crate::common::{Writer, at, log_of, pid, snapshot, threshold, tid};
 use ceasefire::agreement::{AcceptanceLevel, Level, Role, SanctionPolicy, TargetCategory};
 use ceasefire::event::{Allegation, Finding, Payload, PayloadKind, Place};
 use ceasefire::{EventId, EventLog, ExpectedVersion, Refused, Rejection, Seq, Store, StoreError};
-use crate::common::{Writer, at, log_of, pid, snapshot, threshold, tid};
 
 /// A log with the genesis, both parties bound, and one allegation by Ukraine against Russia.
 fn started() -> (EventLog, Writer, EventId) {
@@ -214,6 +213,13 @@ fn only_approvers_approve_relief() {
     );
     log.append(ExpectedVersion::Any, ok)
         .expect("an approver may approve");
+}
+
+#[test]
+fn alleging_against_oneself_is_named_as_such() {
+    let (log, mut w, _) = started();
+    let e = w.allege("RU", "RU", "2025-03-27T00:00:00Z", "2025-03-27T00:00:00Z");
+    refused(&log, e, |r| *r == Rejection::AgainstItself(pid("RU")));
 }
 
 #[test]

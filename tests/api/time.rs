@@ -1,6 +1,6 @@
 //! Every clock at its edges: exactly at a deadline, one second before, one second after.
 
-
+use crate::common::{Writer, at, log_of, pid, records, relief, snapback, threshold, tid};
 use ceasefire::Refused;
 use ceasefire::agreement::{Activation, Agreement, Party, Role, SanctionPolicy, Term, TermKind};
 use ceasefire::event::{Amendment, Finding, Payload, Period};
@@ -11,7 +11,6 @@ use ceasefire::{
     AgreementState, DecisionId, ExpectedVersion, Rejection, Store, StoreError, replay, replay_as_of,
 };
 use chrono::TimeDelta;
-use crate::common::{Writer, at, log_of, pid, records, relief, snapback, threshold, tid};
 
 const SECOND: TimeDelta = TimeDelta::seconds(1);
 

@@ -1,14 +1,13 @@
 //! The file store through its public API: create, append, reopen, head, streaming, read-only
 //! handles, record size, options.
 
-
 use std::io::Cursor;
 
+use crate::support::{events, events_of, write_log};
 use ceasefire::log::{ChainHash, Head};
 use ceasefire::sanction::{Rule, RuleSet, Trigger, Verdict, View};
 use ceasefire::store::{FileLog, FileLogOptions, OpenError, decode_line, verify};
 use ceasefire::{ExpectedVersion, RuleId, Seq, Store, StoreError};
-use crate::support::{events, events_of, write_log};
 
 #[test]
 fn appended_events_come_back_after_reopening() {
@@ -98,7 +97,10 @@ fn a_published_head_detects_truncation_and_rewriting() {
     assert!(report.torn.is_none());
     assert!(matches!(
         log.verify_extends(&published),
-        Err(StoreError::DoesNotExtend { version: 4, .. })
+        Err(StoreError::DoesNotExtend {
+            version: 4,
+            found: ceasefire::log::Divergence::Shorter { records: 3 }
+        })
     ));
     // A log rewritten with other events (every CRC and hash recomputed) verifies on its own.
     let rewritten = dir.path().join("rewritten");
@@ -108,7 +110,10 @@ fn a_published_head_detects_truncation_and_rewriting() {
     let (log, _) = FileLog::open(&rewritten, FileLogOptions::new()).expect("valid");
     assert!(matches!(
         log.verify_extends(&published),
-        Err(StoreError::DoesNotExtend { version: 4, .. })
+        Err(StoreError::DoesNotExtend {
+            version: 4,
+            found: ceasefire::log::Divergence::OtherHash { .. }
+        })
     ));
 }
 

@@ -1,12 +1,11 @@
 //! One writer per log, enforced with an OS lock; threads racing on one handle are serialized.
 
-
 use std::sync::{Arc, Barrier};
 use std::thread;
 
+use crate::support::{allegation, events, events_of, write_log};
 use ceasefire::store::{FileLog, FileLogOptions, OpenError};
 use ceasefire::{ExpectedVersion, Seq, Store, StoreError};
-use crate::support::{allegation, events, events_of, write_log};
 
 #[test]
 fn a_second_writer_is_refused_and_readers_are_not() {

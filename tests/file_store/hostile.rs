@@ -3,12 +3,11 @@
 //! line; nothing panics. Lines whose CRC and chain hash are right (made by hand) get past the
 //! integrity checks and are refused by the event decoder or the rules.
 
-
 use std::io::Cursor;
 
+use crate::support::{craft, events, write_log};
 use ceasefire::log::ChainHash;
 use ceasefire::store::{FileLogOptions, LineError, OpenError, verify};
-use crate::support::{craft, events, write_log};
 
 /// A valid two-record log (genesis and one allegation) and the chain hash after it.
 fn base() -> (Vec<u8>, ChainHash) {

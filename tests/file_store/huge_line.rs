@@ -1,12 +1,11 @@
 //! A 100 MB line is refused without being read whole: opening stays within bounded memory
 //! and time. (Its own test binary, so that the process's peak memory is this test's alone.)
 
-
 use std::io::Write;
 use std::time::Instant;
 
-use ceasefire::store::{FileLog, FileLogOptions, OpenError, verify};
 use crate::support::{events, write_log};
+use ceasefire::store::{FileLog, FileLogOptions, OpenError, verify};
 
 const HUGE: usize = 100 << 20;
 

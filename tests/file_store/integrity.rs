@@ -4,13 +4,12 @@
 //! acknowledged: refused, not cut); anything else is an error naming the line, byte offset and
 //! sequence number.
 
-
 use std::io::{Cursor, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use crate::support::{craft, events, events_of, hash_after, line_of, line_starts, write_log};
 use ceasefire::store::{FileLog, FileLogOptions, OpenError, decode_line, verify};
 use ceasefire::{Event, Seq};
-use crate::support::{craft, events, events_of, hash_after, line_of, line_starts, write_log};
 
 /// A log of 20 records and its bytes. With `batches`, some appends are batches.
 fn sample(dir: &Path, batches: bool) -> (Vec<Event>, Vec<u8>) {

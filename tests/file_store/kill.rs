@@ -4,15 +4,14 @@
 //!
 //! The child is this very test binary, run again with an environment variable set.
 
-
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::{events_of, next};
 use ceasefire::store::{FileLog, FileLogOptions};
 use ceasefire::{ExpectedVersion, Store};
-use crate::support::{events_of, next};
 
 const CHILD: &str = "CEASEFIRE_FILE_KILL_TEST_LOG";
 const TEST_NAME: &str = "kill::acknowledged_appends_survive_kill_9";

@@ -4,15 +4,14 @@
 //! it was. Only what a crash can leave after the last newline (the beginning of the record due
 //! there, perhaps followed by zero bytes) is a torn tail, reported and cut.
 
-
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::support::{events, events_of, line_starts, write_log};
 use ceasefire::store::{FileLog, FileLogOptions, OpenError, verify};
 use ceasefire::{ExpectedVersion, Store};
-use crate::support::{events, events_of, line_starts, write_log};
 
 /// Deterministic pseudo-random bytes (xorshift64*).
 fn noise(len: usize, seed: u64) -> Vec<u8> {

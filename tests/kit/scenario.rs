@@ -3,7 +3,7 @@
 
 #![cfg(feature = "proptest")]
 
-
+use crate::nuclear::NuclearRedLine;
 use ceasefire::Event;
 use ceasefire::Rejection;
 use ceasefire::agreement::{Level, Procedure, SanctionPolicy, TargetCategory, ThresholdRule};
@@ -11,7 +11,6 @@ use ceasefire::sanction::RuleSet;
 use ceasefire::testing::scenario::{given, sanction};
 use ceasefire::testing::{Events, fixtures};
 use ceasefire::time::Span;
-use crate::nuclear::NuclearRedLine;
 
 /// The genesis, Russia bound from 18 March, and three strikes on energy alleged by Ukraine.
 fn three_strikes(e: &mut Events) -> (Vec<Event>, Vec<Event>) {
