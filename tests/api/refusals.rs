@@ -299,15 +299,7 @@ fn allegations_must_fit_the_term() {
         matches!(r, Rejection::TargetNotCovered { .. })
     });
     let own = w.allege("UA", "UA", "2025-03-27T00:00:00Z", "2025-03-27T00:00:00Z");
-    refused(&log, own, |r| {
-        matches!(
-            r,
-            Rejection::Unauthorized {
-                action: PayloadKind::ViolationAlleged,
-                ..
-            }
-        )
-    });
+    refused(&log, own, |r| *r == Rejection::AgainstItself(pid("UA")));
     let by_us_against_monitor = w.event(
         "US",
         "2025-03-27T00:00:00Z",
