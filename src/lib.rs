@@ -129,6 +129,10 @@ pub mod guide {
 
     #[doc = include_str!("../docs/performance.md")]
     pub mod performance {}
+
+    #[cfg(feature = "postgres")]
+    #[doc = include_str!("../docs/postgres.md")]
+    pub mod postgres {}
 }
 
 #[doc = include_str!("../README.md")]
