@@ -526,8 +526,14 @@ fn a_damaged_row_is_caught_on_open_and_on_read() {
     let _server = SERVER.read().unwrap_or_else(|e| e.into_inner());
     let log = fresh("damaged");
     let store = open(&url, &log);
+    let events = file_events(3);
     store
-        .append_batch(ExpectedVersion::Exactly(0), file_events(3))
+        .append(ExpectedVersion::Exactly(0), events[0].clone())
+        .expect("appends");
+    // A handle that has seen only the genesis, and will catch up over the damaged record.
+    let stale = open(&url, &log);
+    store
+        .append_batch(ExpectedVersion::Exactly(1), events[1..].to_vec())
         .expect("appends");
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("admin connection");
     // Rewrite one report's text (the append-only trigger is bypassed as a superuser can).
@@ -547,6 +553,10 @@ fn a_damaged_row_is_caught_on_open_and_on_read() {
     };
     let read = store.read(Seq::FIRST, 10).expect_err("the read is refused");
     assert!(damaged(&read), "{read}");
+    let caught = stale.head().expect_err("catching up is refused");
+    assert!(damaged(&caught), "{caught}");
+    // Its ledger may be half-way through the record: it refuses everything until reopened.
+    assert!(matches!(stale.head(), Err(StoreError::Poisoned)));
     match PostgresLog::open(&url, log.clone(), PostgresOptions::new()) {
         Err(PostgresError::Corrupt { seq: 3, .. }) => {}
         other => panic!("open gave {other:?}"),

@@ -11,7 +11,7 @@ use crate::id::Seq;
 use crate::log::{Admission, ChainHash, ExpectedVersion, Head, Ledger, Store, StoreError};
 use crate::state::AgreementState;
 use crate::store::postgres::schema::CHANNEL;
-use crate::store::postgres::{LogId, PostgresError, PostgresLog, db, rows};
+use crate::store::postgres::{LogId, PostgresError, PostgresLog, db, rows, settle};
 
 /// How many times an append is tried again after the database reported a lost race
 /// (serialization failure, deadlock, unique violation) before the error is returned. With
@@ -34,7 +34,7 @@ impl PostgresLog {
                 expected,
                 events.clone(),
             );
-            self.forget_if_closed(&mut inner.client);
+            settle(inner, result.as_ref().err());
             match result {
                 Err(e) if attempt < RACE_RETRIES && lost_race(&e) => attempt += 1,
                 other => return other,
@@ -202,8 +202,9 @@ impl Store for PostgresLog {
             let fetched = match fetched {
                 Ok(f) => f,
                 Err(e) => {
-                    self.forget_if_closed(&mut inner.client);
-                    return Err(e.into());
+                    let e = StoreError::from(e);
+                    settle(inner, Some(&e));
+                    return Err(e);
                 }
             };
             if fetched.is_empty() {

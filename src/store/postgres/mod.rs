@@ -76,6 +76,9 @@ struct Inner {
     /// `None` after the connection was lost; the next operation reconnects.
     client: Option<Client>,
     ledger: Ledger,
+    /// Set when a stored record failed a check while the ledger was catching up: the ledger
+    /// may be half-way through it, so the handle refuses everything until it is reopened.
+    poisoned: bool,
 }
 
 /// One log in a PostgreSQL database, keeping the [`crate::Store`] contract. Share a handle
@@ -145,6 +148,7 @@ impl PostgresLog {
             inner: Mutex::new(Inner {
                 client: Some(client),
                 ledger,
+                poisoned: false,
             }),
         })
     }
@@ -185,7 +189,11 @@ impl PostgresLog {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Inner>, StoreError> {
-        self.inner.lock().map_err(|_| StoreError::Poisoned)
+        let guard = self.inner.lock().map_err(|_| StoreError::Poisoned)?;
+        if guard.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        Ok(guard)
     }
 
     /// The handle, with its ledger caught up with the database.
@@ -193,8 +201,9 @@ impl PostgresLog {
         let mut guard = self.lock()?;
         let inner = &mut *guard;
         let client = self.client(&mut inner.client)?;
-        let result = rows::catch_up(client, &self.log, &mut inner.ledger, self.max);
-        self.forget_if_closed(&mut inner.client);
+        let result = rows::catch_up(client, &self.log, &mut inner.ledger, self.max)
+            .map_err(StoreError::from);
+        settle(inner, result.as_ref().err());
         result?;
         Ok(guard)
     }
@@ -208,11 +217,20 @@ impl PostgresLog {
         slot.as_mut()
             .ok_or_else(|| PostgresError::corrupt(&self.log, 0, "no connection").into())
     }
+}
 
-    /// Drops a connection the server closed, so the next operation opens a new one.
-    fn forget_if_closed(&self, slot: &mut Option<Client>) {
-        if slot.as_ref().is_some_and(Client::is_closed) {
-            *slot = None;
-        }
+/// After an operation: drops a connection the server closed, so the next operation opens a
+/// new one, and poisons the handle if a stored record failed a check.
+fn settle(inner: &mut Inner, failed: Option<&StoreError>) {
+    if inner.client.as_ref().is_some_and(Client::is_closed) {
+        inner.client = None;
+    }
+    if let Some(StoreError::Backend(b)) = failed
+        && matches!(
+            b.downcast_ref::<PostgresError>(),
+            Some(PostgresError::Corrupt { .. } | PostgresError::Behind { .. })
+        )
+    {
+        inner.poisoned = true;
     }
 }
