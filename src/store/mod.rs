@@ -4,7 +4,7 @@
 //! agreement, needing no server. `docs/format.md` describes the file field by field and says
 //! exactly what is promised about durability and integrity, and what is not.
 //!
-//! [`postgres`] (feature `postgres`) keeps the same contract in a PostgreSQL database, for
+//! `postgres` (feature `postgres`) keeps the same contract in a PostgreSQL database, for
 //! many writers on many machines; `docs/postgres.md` describes it.
 
 mod file;

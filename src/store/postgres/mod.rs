@@ -210,12 +210,11 @@ impl PostgresLog {
 
     /// The connection, reconnecting if it was lost.
     fn client<'a>(&self, slot: &'a mut Option<Client>) -> Result<&'a mut Client, StoreError> {
-        if slot.as_ref().is_none_or(Client::is_closed) {
-            *slot = None;
-            *slot = Some(connect(&self.config)?);
-        }
-        slot.as_mut()
-            .ok_or_else(|| PostgresError::corrupt(&self.log, 0, "no connection").into())
+        let client = match slot.take().filter(|c| !c.is_closed()) {
+            Some(client) => client,
+            None => connect(&self.config)?,
+        };
+        Ok(slot.insert(client))
     }
 }
 

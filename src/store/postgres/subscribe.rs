@@ -100,7 +100,7 @@ impl Subscription {
     /// came.
     ///
     /// # Errors
-    /// A backend error: a lost connection, or [`PostgresError::Corrupt`] for a record that
+    /// A backend error: a lost connection, or [`crate::store::postgres::PostgresError::Corrupt`] for a record that
     /// does not link to the one before.
     pub fn next_timeout(&mut self, timeout: Duration) -> Result<Option<Record>, StoreError> {
         let deadline = Instant::now() + timeout;
