@@ -30,9 +30,15 @@ fn term() -> TermId {
     TermId::new("energy").expect("valid term id")
 }
 
+/// A UUID version 7 made by hand: the writer in byte 7, the number in bytes 9 to 15.
 fn id(writer: u8, n: u64) -> EventId {
-    let b = n.to_be_bytes();
-    EventId::from_parts(t0(), [0, writer, 0, b[3], b[4], b[5], b[6], b[7], 0, 1])
+    let millis = t0().timestamp_millis().to_be_bytes();
+    let n = n.to_be_bytes();
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&millis[2..]);
+    bytes[6..9].copy_from_slice(&[0x70, writer, 0x80]);
+    bytes[9..].copy_from_slice(&n[1..]);
+    EventId::from_uuid(uuid::Uuid::from_bytes(bytes)).expect("a version 7 uuid")
 }
 
 fn genesis() -> Event {

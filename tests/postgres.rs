@@ -58,12 +58,17 @@ fn term() -> TermId {
     TermId::new("energy").expect("valid term id")
 }
 
-/// An event id naming its writer and number; every event is recorded at the same instant so
-/// that writers' events are valid in any order.
-/// (The UUID's bytes 6 and 8 carry its version and variant; the writer goes in byte 7.)
+/// An event id naming its writer and number: a UUID version 7 made by hand (bytes 6 and 8
+/// carry the version and variant; the writer goes in byte 7). Every event is recorded at the
+/// same instant so that writers' events are valid in any order.
 fn id(writer: u8, n: u32) -> EventId {
-    let b = n.to_be_bytes();
-    EventId::from_parts(t0(), [0, writer, 0, b[0], b[1], b[2], b[3], 0, 0, 7])
+    let millis = t0().timestamp_millis().to_be_bytes();
+    let n = n.to_be_bytes();
+    let mut bytes = [0u8; 16];
+    bytes[..6].copy_from_slice(&millis[2..]);
+    bytes[6..9].copy_from_slice(&[0x70, writer, 0x80]);
+    bytes[9..13].copy_from_slice(&n);
+    EventId::from_uuid(uuid::Uuid::from_bytes(bytes)).expect("a version 7 uuid")
 }
 
 fn writer_of(id: &EventId) -> u8 {

@@ -3,7 +3,6 @@
 use std::fmt;
 
 use crate::log::StoreError;
-use crate::state::Rejection;
 
 /// The name of one log (one agreement) in the database: 1 to 128 ASCII letters, digits,
 /// `-`, `_`, `.` or `:`. Several logs share one database, each with its own sequence.
@@ -84,9 +83,9 @@ pub enum PostgresError {
         /// The newest version this crate knows.
         known: i32,
     },
-    /// Two downstream rules share an id.
+    /// The downstream rules do not fit the agreement's policy (two rules share an id).
     #[error("the downstream rules do not fit the policy: {0}")]
-    Rules(#[source] Rejection),
+    Rules(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A stored record failed a check while being read: its chain hash, its sequence, its
     /// event id, its size, or the rules.
     #[error("record {seq} of log {log} is damaged: {reason}")]

@@ -16,6 +16,7 @@ mod subscribe;
 
 use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use postgres::{Client, Config, NoTls};
 
@@ -100,9 +101,17 @@ impl std::fmt::Debug for PostgresLog {
     }
 }
 
+/// How long connecting may take when the connection string does not say
+/// (`connect_timeout`): an unreachable server gives an error, not a hang.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Parses a connection string (`postgresql://user@host:port/database` or `key=value` form).
 fn config(url: &str) -> Result<Config, PostgresError> {
-    Config::from_str(url).map_err(|source| PostgresError::Config { source })
+    let mut config = Config::from_str(url).map_err(|source| PostgresError::Config { source })?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    Ok(config)
 }
 
 fn connect(config: &Config) -> Result<Client, PostgresError> {
@@ -127,7 +136,7 @@ impl PostgresLog {
     ) -> Result<PostgresLog, PostgresError> {
         let state = AgreementState::new()
             .with_rules(options.rules)
-            .map_err(PostgresError::Rules)?;
+            .map_err(|e| PostgresError::Rules(Box::new(e)))?;
         let config = config(url)?;
         let mut client = connect(&config)?;
         schema::migrate(&mut client)?;
