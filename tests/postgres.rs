@@ -231,7 +231,8 @@ fn blocked_insert(admin: &mut postgres::Client) -> i32 {
         let rows = admin
             .query(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
-                 AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO ceasefire_events%'",
+                 AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' \
+                 AND query LIKE '%INSERT INTO ceasefire_events%'",
                 &[],
             )
             .expect("pg_stat_activity");

@@ -2,8 +2,8 @@
 //! log's head row, catch the warm ledger up, validate through the shared [`Ledger`], insert
 //! and commit; reads that check every record again.
 
+use postgres::Transaction;
 use postgres::error::SqlState;
-use postgres::{Client, Transaction};
 use uuid::Uuid;
 
 use crate::event::{Event, Record};
@@ -11,7 +11,7 @@ use crate::id::Seq;
 use crate::log::{Admission, ChainHash, ExpectedVersion, Head, Ledger, Store, StoreError};
 use crate::state::AgreementState;
 use crate::store::postgres::schema::CHANNEL;
-use crate::store::postgres::{LogId, PostgresError, PostgresLog, db, rows, settle};
+use crate::store::postgres::{Conn, LogId, PostgresError, PostgresLog, db, rows, settle};
 
 /// How many times an append is tried again after the database reported a lost race
 /// (serialization failure, deadlock, unique violation) before the error is returned. With
@@ -19,15 +19,29 @@ use crate::store::postgres::{LogId, PostgresError, PostgresLog, db, rows, settle
 /// the caller sees the contract's answer after catching up, not a database error.
 const RACE_RETRIES: u32 = 3;
 
+/// Locks the log's head row and reads it.
+pub(crate) const LOCK: &str =
+    "SELECT version, head FROM ceasefire_logs WHERE log_id = $1 FOR UPDATE";
+
+/// Inserts the records, moves the head and notifies subscribers (one round trip).
+pub(crate) const WRITE: &str = "WITH inserted AS ( \
+         INSERT INTO ceasefire_events (log_id, seq, event_id, body, chain) \
+         SELECT $1, s, e, b, c \
+         FROM unnest($2::bigint[], $3::uuid[], $4::bytea[], $5::bytea[]) AS u(s, e, b, c) \
+     ), moved AS ( \
+         UPDATE ceasefire_logs SET version = $6, head = $7 WHERE log_id = $1 RETURNING log_id \
+     ) \
+     SELECT pg_notify($8, log_id) FROM moved";
+
 impl PostgresLog {
     fn append_all(&self, expected: ExpectedVersion, events: Vec<Event>) -> Result<Seq, StoreError> {
         let mut guard = self.lock()?;
         let inner = &mut *guard;
         let mut attempt = 0;
         loop {
-            let client = self.client(&mut inner.client)?;
+            let conn = self.conn(&mut inner.conn)?;
             let result = transact(
-                client,
+                conn,
                 &self.log,
                 &mut inner.ledger,
                 self.max,
@@ -64,7 +78,7 @@ fn lost_race(e: &StoreError) -> bool {
 /// One append transaction. The ledger is caught up inside it (with committed records only)
 /// and gains the new records only once the commit succeeded.
 fn transact(
-    client: &mut Client,
+    conn: &mut Conn,
     log: &LogId,
     ledger: &mut Ledger,
     max: usize,
@@ -72,20 +86,23 @@ fn transact(
     events: Vec<Event>,
 ) -> Result<Seq, StoreError> {
     let action = "appending";
+    let Conn {
+        client,
+        fetch,
+        lock,
+        write,
+    } = conn;
     let mut tx = client.transaction().map_err(db(action))?;
     let head = tx
-        .query_one(
-            "SELECT version, head FROM ceasefire_logs WHERE log_id = $1 FOR UPDATE",
-            &[&log.as_str()],
-        )
+        .query_one(&*lock, &[&log.as_str()])
         .and_then(|row| Ok((row.try_get::<_, i64>(0)?, row.try_get::<_, Vec<u8>>(1)?)))
         .map_err(db("locking the log"))?;
-    rows::catch_up(&mut tx, log, ledger, max)?;
+    rows::catch_up(&mut tx, fetch, log, ledger, max)?;
     rows::check_head(log, ledger, head.0, &head.1)?;
     let admission = {
         let known = &*ledger;
         known.prepare(expected, events, |seq| {
-            stored_event(&mut tx, log, known, max, seq)
+            stored_event(&mut tx, fetch, log, known, max, seq)
         })?
     };
     let staged = match admission {
@@ -114,48 +131,36 @@ fn transact(
         chains.push(hash.as_bytes());
         last = (rows::to_i64(record.seq.get()), *hash);
     }
-    insert(&mut tx, log, &seqs, &ids, &bodies, &chains, last)?;
+    tx.execute(
+        &*write,
+        &[
+            &log.as_str(),
+            &seqs,
+            &ids,
+            &bodies,
+            &chains,
+            &last.0,
+            &last.1.as_bytes().as_slice(),
+            &CHANNEL,
+        ],
+    )
+    .map_err(db("writing records"))?;
     tx.commit().map_err(db("committing the append"))?;
     Ok(ledger.commit(staged))
-}
-
-fn insert(
-    tx: &mut Transaction<'_>,
-    log: &LogId,
-    seqs: &[i64],
-    ids: &[Uuid],
-    bodies: &[&[u8]],
-    chains: &[&[u8]],
-    last: (i64, ChainHash),
-) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO ceasefire_events (log_id, seq, event_id, body, chain) \
-         SELECT $1, s, e, b, c FROM unnest($2::bigint[], $3::uuid[], $4::bytea[], $5::bytea[]) \
-         AS u(s, e, b, c)",
-        &[&log.as_str(), &seqs, &ids, &bodies, &chains],
-    )
-    .map_err(db("inserting records"))?;
-    tx.execute(
-        "UPDATE ceasefire_logs SET version = $2, head = $3 WHERE log_id = $1",
-        &[&log.as_str(), &last.0, &last.1.as_bytes().as_slice()],
-    )
-    .map_err(db("moving the head"))?;
-    tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &log.as_str()])
-        .map_err(db("notifying subscribers"))?;
-    Ok(())
 }
 
 /// The stored event at `seq`, checked against the verified chain (for the identity check of
 /// a retried append).
 fn stored_event(
     tx: &mut Transaction<'_>,
+    fetch: &postgres::Statement,
     log: &LogId,
     ledger: &Ledger,
     max: usize,
     seq: Seq,
 ) -> Result<Event, StoreError> {
     let n = seq.get();
-    let row = rows::fetch(tx, log, n, n, 1)?;
+    let row = rows::fetch(tx, fetch, log, n, n, 1)?;
     let row = row
         .first()
         .ok_or_else(|| PostgresError::corrupt(log, n, "the record is missing"))?;
@@ -193,12 +198,19 @@ impl Store for PostgresLog {
             return Ok(Vec::new());
         }
         let through = version.min(first.saturating_add(limit as u64 - 1));
-        let client = self.client(&mut inner.client)?;
+        let conn = self.conn(&mut inner.conn)?;
         let mut out = Vec::new();
         let mut seq = first;
         let mut prev = inner.ledger.hash_at(first - 1).unwrap_or(ChainHash::ZERO);
         while seq <= through {
-            let fetched = rows::fetch(client, &self.log, seq, through, rows::CHUNK);
+            let fetched = rows::fetch(
+                &mut conn.client,
+                &conn.fetch,
+                &self.log,
+                seq,
+                through,
+                rows::CHUNK,
+            );
             let fetched = match fetched {
                 Ok(f) => f,
                 Err(e) => {

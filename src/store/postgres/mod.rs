@@ -18,7 +18,7 @@ use std::str::FromStr;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config, NoTls, Statement};
 
 use crate::log::{ChainHash, Ledger, StoreError};
 use crate::sanction::RuleSet;
@@ -72,10 +72,39 @@ impl PostgresOptions {
     }
 }
 
+/// A connection with the statements an append and a catch-up run, prepared once.
+pub(crate) struct Conn {
+    client: Client,
+    /// [`rows::FETCH`].
+    fetch: Statement,
+    /// Locks the log's head row and reads it.
+    lock: Statement,
+    /// Inserts records, moves the head and notifies, in one statement.
+    write: Statement,
+}
+
+impl Conn {
+    fn new(mut client: Client) -> Result<Conn, PostgresError> {
+        let action = "preparing statements";
+        let mut prepare = |sql| client.prepare(sql).map_err(PostgresError::db(action));
+        let (fetch, lock, write) = (
+            prepare(rows::FETCH)?,
+            prepare(append::LOCK)?,
+            prepare(append::WRITE)?,
+        );
+        Ok(Conn {
+            client,
+            fetch,
+            lock,
+            write,
+        })
+    }
+}
+
 /// The connection and the warm state of one handle.
 struct Inner {
     /// `None` after the connection was lost; the next operation reconnects.
-    client: Option<Client>,
+    conn: Option<Conn>,
     ledger: Ledger,
     /// Set when a stored record failed a check while the ledger was catching up: the ledger
     /// may be half-way through it, so the handle refuses everything until it is reopened.
@@ -147,15 +176,16 @@ impl PostgresLog {
                 &[&log.as_str(), &ChainHash::ZERO.as_bytes().as_slice()],
             )
             .map_err(PostgresError::db("creating the log"))?;
+        let mut conn = Conn::new(client)?;
         let mut ledger = Ledger::new(state);
         let max = options.max_record_size;
-        rows::catch_up(&mut client, &log, &mut ledger, max)?;
+        rows::catch_up(&mut conn.client, &conn.fetch, &log, &mut ledger, max)?;
         Ok(PostgresLog {
             config,
             log,
             max,
             inner: Mutex::new(Inner {
-                client: Some(client),
+                conn: Some(conn),
                 ledger,
                 poisoned: false,
             }),
@@ -209,29 +239,35 @@ impl PostgresLog {
     fn refreshed(&self) -> Result<MutexGuard<'_, Inner>, StoreError> {
         let mut guard = self.lock()?;
         let inner = &mut *guard;
-        let client = self.client(&mut inner.client)?;
-        let result = rows::catch_up(client, &self.log, &mut inner.ledger, self.max)
-            .map_err(StoreError::from);
+        let conn = self.conn(&mut inner.conn)?;
+        let result = rows::catch_up(
+            &mut conn.client,
+            &conn.fetch,
+            &self.log,
+            &mut inner.ledger,
+            self.max,
+        )
+        .map_err(StoreError::from);
         settle(inner, result.as_ref().err());
         result?;
         Ok(guard)
     }
 
     /// The connection, reconnecting if it was lost.
-    fn client<'a>(&self, slot: &'a mut Option<Client>) -> Result<&'a mut Client, StoreError> {
-        let client = match slot.take().filter(|c| !c.is_closed()) {
-            Some(client) => client,
-            None => connect(&self.config)?,
+    fn conn<'a>(&self, slot: &'a mut Option<Conn>) -> Result<&'a mut Conn, StoreError> {
+        let conn = match slot.take().filter(|c| !c.client.is_closed()) {
+            Some(conn) => conn,
+            None => Conn::new(connect(&self.config)?)?,
         };
-        Ok(slot.insert(client))
+        Ok(slot.insert(conn))
     }
 }
 
 /// After an operation: drops a connection the server closed, so the next operation opens a
 /// new one, and poisons the handle if a stored record failed a check.
 fn settle(inner: &mut Inner, failed: Option<&StoreError>) {
-    if inner.client.as_ref().is_some_and(Client::is_closed) {
-        inner.client = None;
+    if inner.conn.as_ref().is_some_and(|c| c.client.is_closed()) {
+        inner.conn = None;
     }
     if let Some(StoreError::Backend(b)) = failed
         && matches!(

@@ -2,7 +2,7 @@
 //! sequence, its size, its event id, and its chain hash, recomputed from the exact stored
 //! bytes and the previous link.
 
-use postgres::GenericClient;
+use postgres::{GenericClient, Statement};
 use uuid::Uuid;
 
 use crate::event::{Event, Record};
@@ -21,9 +21,15 @@ pub(crate) struct Row {
     chain: Vec<u8>,
 }
 
-/// Up to `limit` rows of `log` with `from <= seq <= through`, in order.
+/// The query [`fetch`] runs, prepared once per connection.
+pub(crate) const FETCH: &str = "SELECT seq, event_id, body, chain FROM ceasefire_events \
+     WHERE log_id = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq LIMIT $4";
+
+/// Up to `limit` rows of `log` with `from <= seq <= through`, in order (`query` is [`FETCH`]
+/// prepared on `client`'s connection).
 pub(crate) fn fetch(
     client: &mut impl GenericClient,
+    query: &Statement,
     log: &LogId,
     from: u64,
     through: u64,
@@ -32,11 +38,7 @@ pub(crate) fn fetch(
     let action = "reading records";
     let (from, through) = (to_i64(from), to_i64(through));
     let rows = client
-        .query(
-            "SELECT seq, event_id, body, chain FROM ceasefire_events \
-             WHERE log_id = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq LIMIT $4",
-            &[&log.as_str(), &from, &through, &limit],
-        )
+        .query(query, &[&log.as_str(), &from, &through, &limit])
         .map_err(PostgresError::db(action))?;
     rows.iter()
         .map(|r| {
@@ -103,13 +105,14 @@ pub(crate) fn verify(
 /// applies only the records after it. Returns how many it applied.
 pub(crate) fn catch_up(
     client: &mut impl GenericClient,
+    query: &Statement,
     log: &LogId,
     ledger: &mut Ledger,
     max: usize,
 ) -> Result<u64, PostgresError> {
     let mut applied = 0;
     loop {
-        let rows = fetch(client, log, ledger.version() + 1, u64::MAX, CHUNK)?;
+        let rows = fetch(client, query, log, ledger.version() + 1, u64::MAX, CHUNK)?;
         for row in &rows {
             let head = ledger.head();
             let seq = head.version + 1;

@@ -13,8 +13,8 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, Statement};
 
 use crate::event::Record;
 use crate::log::{ChainHash, Head, StoreError};
@@ -36,6 +36,7 @@ const GAP_PAUSE: Duration = Duration::from_millis(50);
 /// subscription from [`Subscription::position`]`.version + 1`.
 pub struct Subscription {
     client: Client,
+    fetch: Statement,
     log: LogId,
     next: u64,
     prev: ChainHash,
@@ -67,8 +68,12 @@ impl Subscription {
         client
             .batch_execute(&format!("LISTEN {CHANNEL}"))
             .map_err(db("listening for appends"))?;
+        let fetch = client
+            .prepare(rows::FETCH)
+            .map_err(db("preparing statements"))?;
         Ok(Subscription {
             client,
+            fetch,
             log,
             next,
             prev,
@@ -135,7 +140,14 @@ impl Subscription {
     /// Reads the records after the last one buffered, keeping the gapless run; returns
     /// whether it stopped at a gap.
     fn fill(&mut self) -> Result<bool, StoreError> {
-        let fetched = rows::fetch(&mut self.client, &self.log, self.next, u64::MAX, BATCH)?;
+        let fetched = rows::fetch(
+            &mut self.client,
+            &self.fetch,
+            &self.log,
+            self.next,
+            u64::MAX,
+            BATCH,
+        )?;
         for row in &fetched {
             if u64::try_from(row.seq()).ok() != Some(self.next) {
                 return Ok(true);
