@@ -129,6 +129,9 @@ pub mod guide {
     #[cfg(feature = "transparency")]
     #[doc = include_str!("../docs/transparency.md")]
     pub mod transparency {}
+    #[cfg(feature = "postgres")]
+    #[doc = include_str!("../docs/postgres.md")]
+    pub mod postgres {}
 }
 
 #[doc = include_str!("../README.md")]
