@@ -334,7 +334,16 @@ impl AgreementState {
                         .flat_map(|d| d.violations.iter())
                         .filter_map(|v| self.facts.ids.get(v).copied())
                         .collect();
-                    self.refresh_pools(cited);
+                    // Only this rule's pool can change: the decision cites for it alone,
+                    // and changes no allegation's standing.
+                    let own: Vec<_> = self
+                        .index
+                        .policy_rules
+                        .iter()
+                        .filter(|r| &r.id == rule)
+                        .cloned()
+                        .collect();
+                    self.refresh_pools_of(&own, cited);
                 }
                 Ok(None) => {}
                 Err(reason) => {
@@ -366,6 +375,15 @@ impl AgreementState {
     /// Recomputes the pool membership of these allegations for every policy rule.
     pub(crate) fn refresh_pools(&mut self, seqs: impl IntoIterator<Item = Seq>) {
         let rules = self.index.policy_rules.clone();
+        self.refresh_pools_of(&rules, seqs);
+    }
+
+    /// Recomputes the pool membership of these allegations for these policy rules.
+    fn refresh_pools_of(
+        &mut self,
+        rules: &[std::sync::Arc<crate::agreement::ThresholdRule>],
+        seqs: impl IntoIterator<Item = Seq>,
+    ) {
         if rules.is_empty() {
             return;
         }
