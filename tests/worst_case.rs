@@ -12,9 +12,9 @@ fn work_per_event(log: &Log) -> (AgreementState, Vec<u64>) {
     let mut work = Vec::new();
     for r in log.records() {
         let before = state.work();
-        state.apply(r).unwrap();
+        state.apply(r).expect("the generated log is valid");
         let spent = state.work() - before;
-        let agreement = state.agreement().unwrap();
+        let agreement = state.agreement().expect("the genesis was applied");
         let limit = worst::bound(
             agreement,
             state.allegations().count(),
@@ -55,7 +55,7 @@ fn the_phase_chain_costs_the_same_per_event_however_long_the_log() {
     let (state, long) = work_per_event(&worst::phase_chain(parties, phases, rules, 48));
     assert_eq!(long.len(), acceptances + 2 * 48);
     // Every phase started (the allegations come after), and the rules fired.
-    let last = ceasefire::TermId::new("g05").unwrap();
+    let last = ceasefire::TermId::new("g05").expect("a valid id");
     assert!(state.term_window(&last).is_some());
     assert!(!state.decisions().is_empty());
     // The acceptances cost the same in both logs; the allegations after them do not grow.
@@ -85,7 +85,7 @@ fn the_phase_star_costs_the_same_per_root_acceptance() {
     assert_flat(&short, &long, 2, 0, "phase star");
     // The acceptance completing the root starts every dependent term: bounded, and once.
     let (_, all) = work_per_event(&worst::phase_star(parties, terms, parties));
-    let completing = *all.last().unwrap();
+    let completing = *all.last().expect("some events");
     assert!(completing > max(&long[1..]));
 }
 
