@@ -15,6 +15,8 @@ mod query;
 mod records;
 mod rejection;
 mod relief;
+mod shape;
+mod work;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -35,6 +37,8 @@ pub use records::{
     TermRecord, TermStatus,
 };
 pub use rejection::Rejection;
+use shape::{Hold, Shape};
+use work::Work;
 
 /// The facts: everything the state is, serialized as a snapshot.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -104,45 +108,6 @@ struct Index {
     /// Per (phase, days held), the confirmed violations breaking the hold from the phase's
     /// start when last counted; kept current as allegations change.
     holds: BTreeMap<(TermId, u32), Hold>,
-}
-
-/// A term's activation floor (`None` while it cannot start) and window.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-struct Shape {
-    floor: Option<Option<Timestamp>>,
-    window: Option<crate::time::Window>,
-}
-
-/// The number of confirmed violations breaking a hold from `start`.
-#[derive(Clone, Copy, Debug)]
-struct Hold {
-    start: Timestamp,
-    breakers: usize,
-}
-
-/// A count of work steps, bumped from `&self` (rule evaluation only sees a shared view).
-#[derive(Default)]
-struct Work(std::sync::atomic::AtomicU64);
-
-impl Clone for Work {
-    fn clone(&self) -> Self {
-        Work(std::sync::atomic::AtomicU64::new(self.get()))
-    }
-}
-
-impl Work {
-    fn get(&self) -> u64 {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    fn add(&self, n: usize) {
-        let n = u64::try_from(n).unwrap_or(u64::MAX);
-        let _ = self.0.fetch_update(
-            std::sync::atomic::Ordering::Relaxed,
-            std::sync::atomic::Ordering::Relaxed,
-            |w| Some(w.saturating_add(n)),
-        );
-    }
 }
 
 /// The state of an agreement as a log describes it.
@@ -311,7 +276,7 @@ impl AgreementState {
     fn refresh_coverage_all(&mut self) {
         self.index.shapes.clear();
         self.index.holds.clear();
-        let all = engine::Seeds {
+        let all = shape::Seeds {
             own: self.facts.terms.keys().cloned().collect(),
             holds: BTreeSet::new(),
         };
