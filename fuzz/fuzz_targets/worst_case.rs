@@ -13,9 +13,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
 
 fn log_for(data: &[u8]) -> Option<Log> {
-    let (&[shape, a, b, c], rest) = data.split_first_chunk::<4>()? else {
-        return None;
-    };
+    let (&[shape, a, b, c], rest) = data.split_first_chunk::<4>()?;
     let (a, b, c) = (usize::from(a), usize::from(b), usize::from(c));
     Some(match shape % 4 {
         0 => worst::phase_chain(2 + a % 40, 1 + b % 16, c % 65, rest.len() % 24),
