@@ -25,7 +25,8 @@ fn log_for(data: &[u8]) -> Option<Log> {
                 *s = *d;
             }
             let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
-            let mut runner = TestRunner::new_with_rng(proptest::test_runner::Config::default(), rng);
+            let mut runner =
+                TestRunner::new_with_rng(proptest::test_runner::Config::default(), rng);
             any_agreement_log(&RuleSet::new(), Config::default())
                 .new_tree(&mut runner)
                 .ok()?
