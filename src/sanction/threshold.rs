@@ -30,10 +30,12 @@ impl ThresholdRule {
         &self,
         a: &AllegationRecord,
         candidates: &[&AllegationRecord],
+        steps: &mut usize,
     ) -> Option<Vec<EventId>> {
         let need = u64::from(self.threshold);
         let mut previous_start = None;
         for (i, first) in candidates.iter().enumerate() {
+            *steps += 1;
             let start = first.occurred.earliest();
             if start > a.occurred.earliest() {
                 break;
@@ -49,6 +51,7 @@ impl ThresholdRule {
             let mut total = self.weight(a);
             let mut cited = Vec::new();
             for m in candidates.get(i..).unwrap_or_default() {
+                *steps += 1;
                 if total >= need || end.is_some_and(|e| m.occurred.earliest() > e) {
                     break;
                 }
@@ -71,17 +74,20 @@ impl ThresholdRule {
 impl ThresholdRule {
     /// The rule's verdicts, drawing the violations that count for it (see `counts`) from
     /// `candidates(party, from, to)`: those against `party` whose earliest occurrence is in
-    /// `[from, to]`, sorted by it and then by sequence number.
+    /// `[from, to]`, sorted by it and then by sequence number. Adds the steps it took to
+    /// `steps`.
     pub(crate) fn evaluate_with<'v>(
         &self,
         view: &'v dyn View,
         trigger: &Trigger<'_>,
         candidates: impl Fn(&PartyId, Timestamp, Timestamp) -> Vec<&'v AllegationRecord>,
+        steps: &mut usize,
     ) -> Vec<Verdict> {
         let mut verdicts = Vec::new();
         let mut taken: BTreeSet<EventId> = BTreeSet::new();
         let mut fired: BTreeMap<PartyId, usize> = BTreeMap::new();
         for id in trigger.changed {
+            *steps += 1;
             if taken.contains(id) {
                 continue;
             }
@@ -99,7 +105,8 @@ impl ThresholdRule {
                 .unwrap_or(Timestamp::MAX_UTC);
             let mut pool = candidates(party, from, to);
             pool.retain(|c| !taken.contains(&c.id));
-            let Some(cited) = self.window_with(a, &pool) else {
+            *steps += pool.len();
+            let Some(cited) = self.window_with(a, &pool, steps) else {
                 continue;
             };
             let prior =
@@ -146,11 +153,17 @@ impl Rule for ThresholdRule {
     /// policy's rules through an index of the allegations that count for them instead, with
     /// the same result.
     fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
-        self.evaluate_with(view, trigger, |party, from, to| {
-            view.allegations_against(party, from, to)
-                .into_iter()
-                .filter(|c| self.counts(view, c))
-                .collect()
-        })
+        let mut steps = 0;
+        self.evaluate_with(
+            view,
+            trigger,
+            |party, from, to| {
+                view.allegations_against(party, from, to)
+                    .into_iter()
+                    .filter(|c| self.counts(view, c))
+                    .collect()
+            },
+            &mut steps,
+        )
     }
 }

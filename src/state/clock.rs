@@ -5,7 +5,7 @@
 use crate::agreement::{AcceptanceLevel, Activation, ObligationClock};
 use crate::allegation::AllegationRecord;
 use crate::id::{PartyId, Seq, TermId};
-use crate::state::{AgreementState, TermRecord, TermStatus};
+use crate::state::{AgreementState, Hold, TermRecord, TermStatus};
 use crate::time::{Coverage, Span, Timestamp, Window};
 
 impl AgreementState {
@@ -28,30 +28,54 @@ impl AgreementState {
         }
     }
 
-    /// The earliest instant the term's own activation and conditions allow: `Some(None)` when
-    /// nothing holds it back, `None` while it cannot start (condition unmet, phase not held).
-    fn activation_floor(&self, term: &TermRecord) -> Option<Option<Timestamp>> {
+    /// The latest instant at which one of the term's own conditions was met: `Some(None)`
+    /// when it has none, `None` while one is unmet.
+    fn condition_floor(&self, term: &TermRecord) -> Option<Option<Timestamp>> {
         let mut floor: Option<Timestamp> = None;
         for c in &term.term.conditions {
             let met = self.facts.conditions.get(&c.id)?.met?;
             floor = Some(floor.map_or(met.at, |f| f.max(met.at)));
         }
+        Some(floor)
+    }
+
+    /// The earliest instant the term's own activation and conditions allow: `Some(None)` when
+    /// nothing holds it back, `None` while it cannot start (condition unmet, phase not held).
+    fn activation_floor(&self, term: &TermRecord) -> Option<Option<Timestamp>> {
+        let floor = self.condition_floor(term)?;
         let base = match &term.term.activation {
             Activation::OnAcceptance => None,
             Activation::At(at) => Some(*at),
             Activation::AfterHeld { term: prev, days } => Some(self.phase_start(prev, *days)?),
         };
-        Some(match (floor, base) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        })
+        Some(later_of(floor, base))
     }
 
-    /// When a term waiting on `prev` starts: `prev`'s start plus `days`, provided `prev` was in
-    /// force and unsuspended for all of those days, and no violation in them had been
-    /// confirmed by that instant; else never.
-    fn phase_start(&self, prev: &TermId, days: u32) -> Option<Timestamp> {
-        let window = self.term_window(prev)?;
+    /// The activation floor, reading the earlier phase's window from the shape cache and its
+    /// hold from the hold counts (so it costs the term's conditions and the earlier phase's
+    /// suspensions, not the log).
+    pub(crate) fn activation_floor_cached(&mut self, term: &TermId) -> Option<Option<Timestamp>> {
+        let record = self.facts.terms.get(term)?;
+        let floor = self.condition_floor(record)?;
+        self.tick(1 + record.term.conditions.len());
+        let base = match record.term.activation.clone() {
+            Activation::OnAcceptance => None,
+            Activation::At(at) => Some(at),
+            Activation::AfterHeld { term: prev, days } => {
+                Some(self.phase_start_cached(&prev, days)?)
+            }
+        };
+        Some(later_of(floor, base))
+    }
+
+    /// When a phase waiting `days` on `prev` (whose window is `window`) would start, if
+    /// `prev` ran and was not suspended for those days: `(start, held)`.
+    fn hold_span(
+        &self,
+        prev: &TermId,
+        window: Window,
+        days: u32,
+    ) -> Option<(Timestamp, Timestamp)> {
         let start = window.start;
         let held = Span::days(u64::from(days)).after(start)?;
         if window.end.is_some_and(|end| end < held) {
@@ -69,16 +93,79 @@ impl AgreementState {
         {
             return None;
         }
-        // Judged on what was known at the instant the phase would start: a violation confirmed
-        // later is still a violation of the earlier phase, but does not un-start this one.
-        let broken = self.index.confirmed.get(prev).is_some_and(|keys| {
-            keys.range((start, Seq(0))..(held, Seq(0)))
-                .filter_map(|(_, seq)| self.facts.allegations.get(seq))
-                .any(|a| {
-                    span.contains_occurred(&a.occurred) && a.confirmed_at.is_some_and(|c| c <= held)
-                })
-        });
-        if broken { None } else { Some(held) }
+        Some((start, held))
+    }
+
+    /// When a term waiting on `prev` starts: `prev`'s start plus `days`, provided `prev` was in
+    /// force and unsuspended for all of those days, and no violation in them had been
+    /// confirmed by that instant; else never.
+    fn phase_start(&self, prev: &TermId, days: u32) -> Option<Timestamp> {
+        let window = self.term_window(prev)?;
+        let (start, held) = self.hold_span(prev, window, days)?;
+        if self.breakers(prev, start, days) > 0 {
+            None
+        } else {
+            Some(held)
+        }
+    }
+
+    /// [`AgreementState::phase_start`] from the caches: `prev`'s cached window, and the count
+    /// of breaking violations kept per (phase, days), rescanned only when `prev`'s start moves.
+    fn phase_start_cached(&mut self, prev: &TermId, days: u32) -> Option<Timestamp> {
+        let window = self.index.shapes.get(prev)?.window?;
+        self.tick(
+            self.facts
+                .terms
+                .get(prev)
+                .map_or(0, |r| r.suspensions.len()),
+        );
+        let (start, held) = self.hold_span(prev, window, days)?;
+        let key = (prev.clone(), days);
+        let breakers = match self.index.holds.get(&key) {
+            Some(h) if h.start == start => h.breakers,
+            _ => {
+                let breakers = self.breakers(prev, start, days);
+                // The rescan, paid when the phase's start moves.
+                self.tick(self.hold_period(prev, start, days).count());
+                self.index.holds.insert(key, Hold { start, breakers });
+                breakers
+            }
+        };
+        debug_assert_eq!(
+            breakers,
+            self.breakers(prev, start, days),
+            "the hold count of {prev} is current"
+        );
+        if breakers > 0 { None } else { Some(held) }
+    }
+
+    /// How many confirmed violations of `prev` break a hold of `days` from `start`: judged on
+    /// what was known at the instant the phase would start (a violation confirmed later is
+    /// still a violation of the earlier phase, but does not un-start this one).
+    fn breakers(&self, prev: &TermId, start: Timestamp, days: u32) -> usize {
+        self.hold_period(prev, start, days)
+            .filter(|a| breaks(a, true, start, days))
+            .count()
+    }
+
+    /// The confirmed allegations of `prev` whose earliest occurrence lies in the hold period
+    /// of `days` from `start`.
+    fn hold_period(
+        &self,
+        prev: &TermId,
+        start: Timestamp,
+        days: u32,
+    ) -> impl Iterator<Item = &AllegationRecord> {
+        let held = Span::days(u64::from(days)).after(start);
+        held.and_then(|held| {
+            self.index
+                .confirmed
+                .get(prev)
+                .map(|keys| keys.range((start, Seq(0))..(held, Seq(0))))
+        })
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, seq)| self.facts.allegations.get(seq))
     }
 
     /// Cuts a window at the term's termination and at `withdrawals`.
@@ -93,6 +180,15 @@ impl AgreementState {
     /// The window in which every bound party is bound: `None` until it can start.
     pub(crate) fn window_of(&self, term: &TermRecord) -> Option<Window> {
         let floor = self.activation_floor(term)?;
+        self.window_from(term, floor)
+    }
+
+    /// The window in which every bound party is bound, given the term's activation floor.
+    pub(crate) fn window_from(
+        &self,
+        term: &TermRecord,
+        floor: Option<Timestamp>,
+    ) -> Option<Window> {
         let parties: Vec<&PartyId> = term.term.binds.iter().collect();
         match term.term.clock {
             ObligationClock::Common => {
@@ -128,7 +224,7 @@ impl AgreementState {
         }
     }
 
-    fn party_window_of(
+    pub(crate) fn party_window_of(
         &self,
         term: &TermRecord,
         party: &PartyId,
@@ -234,6 +330,27 @@ impl AgreementState {
             TermStatus::AcceptedInPrinciple
         })
     }
+}
+
+/// The later of two optional floors.
+fn later_of(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Whether allegation `a`, counted as confirmed when `confirmed` is true, breaks a hold of
+/// `days` from `start`: it certainly occurred in the held days and was confirmed by their end.
+pub(crate) fn breaks(a: &AllegationRecord, confirmed: bool, start: Timestamp, days: u32) -> bool {
+    let Some(held) = Span::days(u64::from(days)).after(start) else {
+        return false;
+    };
+    let span = Window {
+        start,
+        end: Some(held),
+    };
+    confirmed && span.contains_occurred(&a.occurred) && a.confirmed_at.is_some_and(|c| c <= held)
 }
 
 fn overlaps(a: &Window, b: &Window) -> bool {

@@ -1,131 +1,18 @@
-//! The sanction engine inside replay: which allegations an event may have changed, voiding
+//! The sanction engine inside replay: voiding
 //! decisions whose violations no longer count, running the rules, and checking their
 //! verdicts.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 
 use crate::agreement::Procedure;
 use crate::allegation::AllegationRecord;
-use crate::event::{Event, Payload, Record};
-use crate::id::{DecisionId, EventId, PartyId, RuleId, Seq, TermId};
+use crate::event::Record;
+use crate::id::{DecisionId, EventId, PartyId, RuleId, Seq};
 use crate::sanction::{Decision, EndReason, Trigger, Verdict, View};
 use crate::state::{AgreementState, Applied, FaultReason, RuleFault};
-use crate::time::{Coverage, Occurred, Timestamp};
-
-/// Coverage of each (term, bound party) pair, in a fixed order.
-pub(crate) type Coverages = Vec<(TermId, PartyId, Coverage)>;
+use crate::time::Timestamp;
 
 impl AgreementState {
-    /// The terms whose obligation windows the event may move: the term it changes, or for an
-    /// event about an allegation the phases waiting on that allegation's term; with every
-    /// phase waiting on those, transitively.
-    pub(crate) fn touched_terms(&self, event: &Event) -> BTreeSet<TermId> {
-        let mut start: Vec<TermId> = Vec::new();
-        let mut seed_self = true;
-        match &event.payload {
-            Payload::TermAccepted { term, .. }
-            | Payload::TermAmended { term, .. }
-            | Payload::TermSuspended { term, .. }
-            | Payload::TermResumed { term }
-            | Payload::TermTerminated { term, .. } => start.push(term.clone()),
-            Payload::ConditionMet { condition, .. } => {
-                if let Some(c) = self.facts.conditions.get(condition) {
-                    start.push(c.term.clone());
-                }
-            }
-            Payload::PartyWithdrew { .. } => {
-                for (id, rec) in &self.facts.terms {
-                    if rec.term.binds(&event.author) {
-                        start.push(id.clone());
-                    }
-                }
-            }
-            Payload::ViolationAlleged(a) => {
-                seed_self = false;
-                start.push(a.term.clone());
-            }
-            other => {
-                if let Some(a) = other
-                    .allegation_ref()
-                    .and_then(|id| self.allegation_by_id(&id))
-                {
-                    seed_self = false;
-                    start.push(a.allegation.term.clone());
-                }
-            }
-        }
-        let mut touched = BTreeSet::new();
-        let mut queue: VecDeque<TermId> = VecDeque::new();
-        for t in start {
-            if seed_self {
-                touched.insert(t.clone());
-            }
-            queue.push_back(t);
-        }
-        while let Some(t) = queue.pop_front() {
-            for dep in self.index.dependents.get(&t).into_iter().flatten() {
-                if touched.insert(dep.clone()) {
-                    queue.push_back(dep.clone());
-                }
-            }
-        }
-        touched
-    }
-
-    /// The coverage of each bound party of each term, computed afresh.
-    pub(crate) fn coverages(&self, terms: &BTreeSet<TermId>) -> Coverages {
-        let mut out = Vec::new();
-        for t in terms {
-            if let Some(rec) = self.facts.terms.get(t) {
-                for p in &rec.term.binds {
-                    out.push((t.clone(), p.clone(), self.coverage(t, p)));
-                }
-            }
-        }
-        out
-    }
-
-    /// The cached coverage of each bound party of each term.
-    pub(crate) fn cached_coverages(&self, terms: &BTreeSet<TermId>) -> Coverages {
-        let mut out = Vec::new();
-        for t in terms {
-            if let Some(rec) = self.facts.terms.get(t) {
-                for p in &rec.term.binds {
-                    let c = self.cached_coverage(t, p).cloned().unwrap_or_default();
-                    out.push((t.clone(), p.clone(), c));
-                }
-            }
-        }
-        out
-    }
-
-    pub(crate) fn cached_coverage(&self, term: &TermId, party: &PartyId) -> Option<&Coverage> {
-        self.index.coverage.get(term)?.get(party)
-    }
-
-    pub(crate) fn store_coverages(&mut self, coverages: Coverages) {
-        for (t, p, c) in coverages {
-            self.index.coverage.entry(t).or_default().insert(p, c);
-        }
-    }
-
-    /// Allegations whose standing may differ between two sets of coverages: those against the
-    /// party under the term that may have occurred at or after the first instant where the
-    /// coverages differ.
-    pub(crate) fn affected(&self, before: &Coverages, after: &Coverages) -> BTreeSet<Seq> {
-        let mut out = BTreeSet::new();
-        for ((term, party, old), (_, _, new)) in before.iter().zip(after) {
-            let Some(first) = old.first_difference(new) else {
-                continue;
-            };
-            let from = Occurred::MAX_EXTENT.before(first);
-            if let Some(keys) = self.index.by_term_party.get(&(term.clone(), party.clone())) {
-                out.extend(keys.range((from, Seq(0))..).map(|(_, seq)| *seq));
-            }
-        }
-        out
-    }
-
     /// Voids decisions resting on allegations that no longer stand, then runs every rule.
     pub(crate) fn run_rules(
         &mut self,
@@ -136,13 +23,19 @@ impl AgreementState {
         let event = &record.event;
         let mut changed = affected.clone();
         for seq in &affected {
+            self.tick(1);
             let Some(a) = self.facts.allegations.get(seq) else {
                 continue;
             };
             if self.stands_rec(a) {
                 continue;
             }
-            let citing = self.index.cited.get(&a.id).cloned().unwrap_or_default();
+            let citing: Vec<DecisionId> = self
+                .index
+                .cited
+                .get(&a.id)
+                .map(|ds| ds.iter().copied().collect())
+                .unwrap_or_default();
             for id in citing {
                 let Some(d) = self.decision_ref(id).filter(|d| d.is_active()) else {
                     continue;
@@ -172,23 +65,31 @@ impl AgreementState {
             changed: &changed,
         };
         for rule in self.index.policy_rules.clone() {
-            let verdicts = rule.evaluate_with(self, &trigger, |party, from, to| {
-                let pooled = self.pool(&rule.id, party, from, to);
-                debug_assert_eq!(
-                    pooled.iter().map(|a| a.id).collect::<Vec<_>>(),
-                    self.allegations_against(party, from, to)
-                        .into_iter()
-                        .filter(|c| rule.counts(self, c))
-                        .map(|a| a.id)
-                        .collect::<Vec<_>>(),
-                    "the pool of rule {} holds exactly what counts for it",
-                    rule.id
-                );
-                pooled
-            });
+            let mut steps = 0;
+            let verdicts = rule.evaluate_with(
+                self,
+                &trigger,
+                |party, from, to| {
+                    let pooled = self.pool(&rule.id, party, from, to);
+                    debug_assert_eq!(
+                        pooled.iter().map(|a| a.id).collect::<Vec<_>>(),
+                        self.allegations_against(party, from, to)
+                            .into_iter()
+                            .filter(|c| rule.counts(self, c))
+                            .map(|a| a.id)
+                            .collect::<Vec<_>>(),
+                        "the pool of rule {} holds exactly what counts for it",
+                        rule.id
+                    );
+                    pooled
+                },
+                &mut steps,
+            );
+            self.tick(steps);
             self.admit_all(&rule.id, verdicts, record, applied);
         }
         for rule in self.custom.clone().iter() {
+            self.tick(1 + changed.len());
             let verdicts = rule.evaluate(self, &trigger);
             self.admit_all(rule.id(), verdicts, record, applied);
         }
@@ -202,6 +103,7 @@ impl AgreementState {
         applied: &mut Applied,
     ) {
         for verdict in verdicts {
+            self.tick(1 + verdict.violations.len() + verdict.evidence.len());
             match self.admit(rule, verdict, record) {
                 Ok(Some(id)) => {
                     applied.decided.push(id);
@@ -211,7 +113,16 @@ impl AgreementState {
                         .flat_map(|d| d.violations.iter())
                         .filter_map(|v| self.facts.ids.get(v).copied())
                         .collect();
-                    self.refresh_pools(cited);
+                    // Only this rule's pool can change: the decision cites for it alone,
+                    // and changes no allegation's standing.
+                    let own: Vec<_> = self
+                        .index
+                        .policy_rules
+                        .iter()
+                        .filter(|r| &r.id == rule)
+                        .cloned()
+                        .collect();
+                    self.refresh_pools_of(&own, cited);
                 }
                 Ok(None) => {}
                 Err(reason) => {
@@ -243,10 +154,20 @@ impl AgreementState {
     /// Recomputes the pool membership of these allegations for every policy rule.
     pub(crate) fn refresh_pools(&mut self, seqs: impl IntoIterator<Item = Seq>) {
         let rules = self.index.policy_rules.clone();
+        self.refresh_pools_of(&rules, seqs);
+    }
+
+    /// Recomputes the pool membership of these allegations for these policy rules.
+    fn refresh_pools_of(
+        &mut self,
+        rules: &[std::sync::Arc<crate::agreement::ThresholdRule>],
+        seqs: impl IntoIterator<Item = Seq>,
+    ) {
         if rules.is_empty() {
             return;
         }
         for seq in seqs {
+            self.tick(rules.len());
             let Some(a) = self.facts.allegations.get(&seq) else {
                 continue;
             };
@@ -322,13 +243,25 @@ impl AgreementState {
         };
         let id = DecisionId(u64::try_from(self.facts.decisions.len()).unwrap_or(u64::MAX - 1) + 1);
         for v in &violations {
-            self.index.cited.entry(*v).or_default().push(id);
+            self.index.cited.entry(*v).or_default().insert(id);
+            *self
+                .index
+                .held
+                .entry(*v)
+                .or_default()
+                .entry(rule.clone())
+                .or_default() += 1;
         }
         self.index
             .active
             .entry(verdict.party.clone())
             .or_default()
             .insert(id);
+        self.index
+            .active_until
+            .entry(verdict.party.clone())
+            .or_default()
+            .insert((effective_at.unwrap_or(Timestamp::MAX_UTC), id));
         *self
             .index
             .standing
@@ -356,7 +289,7 @@ impl AgreementState {
             .or_default()
             .entry(verdict_party)
             .or_default()
-            .push(id);
+            .insert(id);
         Ok(Some(id))
     }
 }

@@ -15,7 +15,9 @@ mod query;
 mod records;
 mod rejection;
 mod relief;
+mod shape;
 mod summary;
+mod work;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -36,7 +38,9 @@ pub use records::{
     TermRecord, TermStatus,
 };
 pub use rejection::{Refused, Rejection};
+use shape::{Hold, Shape};
 pub use summary::Summary;
+use work::Work;
 
 /// The snapshot format this crate writes and reads (see [`AgreementState`]).
 pub const SNAPSHOT_FORMAT: u32 = 1;
@@ -75,14 +79,21 @@ struct Index {
     by_term_party: BTreeMap<(TermId, PartyId), Keyed>,
     by_party: BTreeMap<PartyId, Keyed>,
     confirmed: BTreeMap<TermId, Keyed>,
-    cited: BTreeMap<EventId, Vec<DecisionId>>,
+    /// Active decisions citing each allegation (for voiding).
+    cited: BTreeMap<EventId, BTreeSet<DecisionId>>,
+    /// Per allegation and rule, how many of the rule's decisions hold it (`is_cited`).
+    held: BTreeMap<EventId, BTreeMap<RuleId, usize>>,
     active: BTreeMap<PartyId, BTreeSet<DecisionId>>,
     /// Standing decisions per (rule, party), for the ladder.
     standing: BTreeMap<(RuleId, PartyId), usize>,
-    /// Every decision per rule and party, in order.
-    by_rule_party: BTreeMap<RuleId, BTreeMap<PartyId, Vec<DecisionId>>>,
-    /// Recorded impositions not yet lifted, per party.
-    open_impositions: BTreeMap<PartyId, BTreeSet<EventId>>,
+    /// The standing decisions per rule and party, in order (for the ladder).
+    by_rule_party: BTreeMap<RuleId, BTreeMap<PartyId, BTreeSet<DecisionId>>>,
+    /// Recorded impositions not yet lifted, per party, by when they were imposed.
+    open_impositions: BTreeMap<PartyId, BTreeSet<(Timestamp, EventId)>>,
+    /// Active decisions per party, by when they take effect (`MAX_UTC` if never).
+    active_until: BTreeMap<PartyId, BTreeSet<(Timestamp, DecisionId)>>,
+    /// When relief was granted, per party.
+    granted: BTreeMap<PartyId, BTreeSet<Timestamp>>,
     /// Each bound party's coverage of each term, kept current by `fold` (only the terms an
     /// event touches can change).
     coverage: BTreeMap<TermId, BTreeMap<PartyId, crate::time::Coverage>>,
@@ -91,6 +102,17 @@ struct Index {
     /// For each policy rule, per accused party, the allegations that count for it now and
     /// that it has not cited (its pool), keyed by earliest occurrence.
     pools: BTreeMap<RuleId, BTreeMap<PartyId, Keyed>>,
+    /// The steps of work done so far (see [`AgreementState::work`]).
+    work: Work,
+    /// The terms in agreement order (an earlier phase always comes first).
+    order: Vec<TermId>,
+    /// Each term's place in `order`.
+    position: BTreeMap<TermId, usize>,
+    /// Each term's activation floor and window, kept current by `fold` like `coverage`.
+    shapes: BTreeMap<TermId, Shape>,
+    /// Per (phase, days held), the confirmed violations breaking the hold from the phase's
+    /// start when last counted; kept current as allegations change.
+    holds: BTreeMap<(TermId, u32), Hold>,
 }
 
 /// The state of an agreement as a log describes it.
@@ -150,6 +172,22 @@ impl AgreementState {
         Ok(self)
     }
 
+    /// The steps of replay work this state has done since it was created (or loaded from a
+    /// snapshot): a machine-independent measure of cost. One step is one unit of work whose
+    /// own cost is bounded by the agreement alone (up to the logarithm of an index): a
+    /// coverage computed, an allegation or decision visited, a candidate a rule reads. The
+    /// work of applying one event is bounded as docs/performance.md states; tests and the
+    /// fuzz target check the bound by reading this counter before and after an event.
+    #[must_use]
+    pub fn work(&self) -> u64 {
+        self.index.work.get()
+    }
+
+    /// Counts `n` steps of work.
+    fn tick(&self, n: usize) {
+        self.index.work.add(n);
+    }
+
     /// The downstream rules this state runs.
     #[must_use]
     pub fn rules(&self) -> &RuleSet {
@@ -167,10 +205,15 @@ impl AgreementState {
 
     /// Rebuilds every lookup from the facts.
     fn rebuild_index(&mut self) {
-        let mut index = Index::default();
+        let mut index = Index {
+            work: self.index.work.clone(),
+            ..Index::default()
+        };
         if let Some(a) = &self.facts.agreement {
             index.roles = a.parties.iter().map(|p| (p.id.clone(), p.role)).collect();
             index.dependents = dependents_of(a);
+            index.order = a.terms.iter().map(|t| t.id.clone()).collect();
+            index.position = positions(a);
         }
         for (seq, rec) in &self.facts.allegations {
             let key = (rec.occurred.earliest(), *seq);
@@ -188,7 +231,17 @@ impl AgreementState {
         }
         for d in &self.facts.decisions {
             for v in &d.violations {
-                index.cited.entry(*v).or_default().push(d.id);
+                if d.is_active() {
+                    index.cited.entry(*v).or_default().insert(d.id);
+                }
+                if d.holds_violations() {
+                    *index
+                        .held
+                        .entry(*v)
+                        .or_default()
+                        .entry(d.rule.clone())
+                        .or_default() += 1;
+                }
             }
             if d.is_active() {
                 index
@@ -196,20 +249,25 @@ impl AgreementState {
                     .entry(d.party.clone())
                     .or_default()
                     .insert(d.id);
+                index
+                    .active_until
+                    .entry(d.party.clone())
+                    .or_default()
+                    .insert((d.effective_at.unwrap_or(Timestamp::MAX_UTC), d.id));
             }
             if d.stands() {
                 *index
                     .standing
                     .entry((d.rule.clone(), d.party.clone()))
                     .or_default() += 1;
+                index
+                    .by_rule_party
+                    .entry(d.rule.clone())
+                    .or_default()
+                    .entry(d.party.clone())
+                    .or_default()
+                    .insert(d.id);
             }
-            index
-                .by_rule_party
-                .entry(d.rule.clone())
-                .or_default()
-                .entry(d.party.clone())
-                .or_default()
-                .push(d.id);
         }
         for imp in self.facts.impositions.values() {
             if imp.lifted.is_none() {
@@ -217,8 +275,15 @@ impl AgreementState {
                     .open_impositions
                     .entry(imp.against.clone())
                     .or_default()
-                    .insert(imp.event);
+                    .insert((imp.imposed_at, imp.event));
             }
+        }
+        for g in &self.facts.reliefs {
+            index
+                .granted
+                .entry(g.party.clone())
+                .or_default()
+                .insert(g.at);
         }
         self.index = index;
         self.refresh_coverage_all();
@@ -227,11 +292,15 @@ impl AgreementState {
         self.refresh_pools(all);
     }
 
-    /// Recomputes the cached coverage of every (term, bound party).
+    /// Recomputes the cached shape and coverages of every term.
     fn refresh_coverage_all(&mut self) {
-        let terms: BTreeSet<TermId> = self.facts.terms.keys().cloned().collect();
-        let fresh = self.coverages(&terms);
-        self.store_coverages(fresh);
+        self.index.shapes.clear();
+        self.index.holds.clear();
+        let all = shape::Seeds {
+            own: self.facts.terms.keys().cloned().collect(),
+            holds: BTreeSet::new(),
+        };
+        self.reshape(&all);
     }
 
     /// The allegations in `keys` whose earliest occurrence is in `[from, to]`, in key order.
@@ -272,6 +341,15 @@ impl AgreementState {
         let i = usize::try_from(id.0.checked_sub(1)?).ok()?;
         self.facts.decisions.get_mut(i)
     }
+}
+
+/// Each term's place in the agreement.
+fn positions(a: &Agreement) -> BTreeMap<TermId, usize> {
+    a.terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.clone(), i))
+        .collect()
 }
 
 /// Direct dependents: the terms whose activation waits on each term.
@@ -409,11 +487,11 @@ impl View for AgreementState {
     }
 
     fn is_cited(&self, allegation: &EventId, rule: &RuleId) -> bool {
-        self.index.cited.get(allegation).is_some_and(|ds| {
-            ds.iter()
-                .filter_map(|d| self.decision_ref(*d))
-                .any(|d| &d.rule == rule && d.holds_violations())
-        })
+        self.index
+            .held
+            .get(allegation)
+            .and_then(|rules| rules.get(rule))
+            .is_some_and(|n| *n > 0)
     }
 
     fn standing_decisions(&self, rule: &RuleId, party: &PartyId) -> usize {

@@ -3,12 +3,14 @@
 use crate::agreement::{AcceptanceLevel, Agreement};
 use crate::allegation::{AllegationRecord, FindingRecord, VerificationStatus};
 use crate::event::{Payload, Record};
-use crate::id::{DecisionId, Seq};
+use crate::id::{DecisionId, Seq, TermId};
 use crate::sanction::{EndReason, Ending};
+use crate::state::clock::breaks;
 use crate::state::{
     AcceptanceRecord, AgreementState, Applied, ApprovalRecord, AttestationRecord, ClaimRecord,
     ConditionRecord, ControlRecord, ImpositionRecord, Stamp, Suspension, TermRecord,
 };
+use crate::time::Timestamp;
 
 impl AgreementState {
     /// Folds a record that [`AgreementState::validate`] accepted: facts first, then the
@@ -20,18 +22,19 @@ impl AgreementState {
             ..Applied::default()
         };
         applied.ended.extend(self.grant_due_relief(recorded_at));
-        let touched = self.touched_terms(&record.event);
-        let before = self.cached_coverages(&touched);
+        let seeds = self.seeds(&record.event);
         let own = self.mutate(record, &mut applied);
-        let after = self.coverages(&touched);
-        let mut affected = self.affected(&before, &after);
-        self.store_coverages(after);
+        let mut affected = self.reshape(&seeds);
         affected.extend(own);
         self.run_rules(record, affected, &mut applied);
         applied.ended.extend(self.grant_due_relief(recorded_at));
         debug_assert!(
             self.coverage_cache_is_current(),
-            "an event changed a coverage its touched terms did not include"
+            "an event changed a coverage its seeds did not reach"
+        );
+        debug_assert!(
+            self.shape_cache_is_current(),
+            "an event changed a term window its seeds did not reach"
         );
         applied
     }
@@ -256,7 +259,7 @@ impl AgreementState {
                     .open_impositions
                     .entry(against.clone())
                     .or_default()
-                    .insert(event.id);
+                    .insert((event.recorded_at, event.id));
                 self.facts.impositions.insert(
                     event.id,
                     ImpositionRecord {
@@ -278,7 +281,7 @@ impl AgreementState {
                         event: event.id,
                     });
                     if let Some(open) = self.index.open_impositions.get_mut(&imp.against) {
-                        open.remove(imposition);
+                        open.remove(&(imp.imposed_at, *imposition));
                     }
                 }
                 None
@@ -328,6 +331,8 @@ impl AgreementState {
             .map(|p| (p.id.clone(), p.role))
             .collect();
         self.index.dependents = super::dependents_of(agreement);
+        self.index.order = agreement.terms.iter().map(|t| t.id.clone()).collect();
+        self.index.position = super::positions(agreement);
         self.refresh_coverage_all();
         self.refresh_rules();
     }
@@ -343,6 +348,18 @@ impl AgreementState {
         let seq = *self.facts.ids.get(id)?;
         let a = self.facts.allegations.get_mut(&seq)?;
         let was = a.status();
+        let holds: Vec<((TermId, u32), Timestamp)> = self
+            .index
+            .holds
+            .range((a.allegation.term.clone(), 0)..=(a.allegation.term.clone(), u32::MAX))
+            .map(|(k, h)| (k.clone(), h.start))
+            .collect();
+        let broke: Vec<bool> = holds
+            .iter()
+            .map(|((_, days), start)| {
+                breaks(a, was == VerificationStatus::Confirmed, *start, *days)
+            })
+            .collect();
         change(a);
         let now = a.status();
         let key = (a.occurred.earliest(), seq);
@@ -350,6 +367,17 @@ impl AgreementState {
         let newly_confirmed = now == VerificationStatus::Confirmed && a.confirmed_at.is_none();
         if newly_confirmed {
             a.confirmed_at = Some(record.event.recorded_at);
+        }
+        // Keep the hold counts of the phases waiting on the term in step.
+        for ((key, start), broke) in holds.into_iter().zip(broke) {
+            let breaks_now = breaks(a, now == VerificationStatus::Confirmed, start, key.1);
+            if let Some(h) = self.index.holds.get_mut(&key) {
+                match (broke, breaks_now) {
+                    (false, true) => h.breakers += 1,
+                    (true, false) => h.breakers = h.breakers.saturating_sub(1),
+                    _ => {}
+                }
+            }
         }
         if was != now {
             let confirmed = self.index.confirmed.entry(term).or_default();
@@ -389,12 +417,35 @@ impl AgreementState {
         let party = d.party.clone();
         let rule = d.rule.clone();
         let stands = d.stands();
+        let holds = d.holds_violations();
+        let until = d.effective_at.unwrap_or(Timestamp::MAX_UTC);
+        let violations = d.violations.clone();
+        if let Some(active) = self.index.active_until.get_mut(&party) {
+            active.remove(&(until, id));
+        }
+        self.tick(violations.len());
         if let Some(active) = self.index.active.get_mut(&party) {
             active.remove(&id);
+        }
+        for v in &violations {
+            if let Some(citing) = self.index.cited.get_mut(v) {
+                citing.remove(&id);
+            }
+            if !holds && let Some(n) = self.index.held.get_mut(v).and_then(|r| r.get_mut(&rule)) {
+                *n = n.saturating_sub(1);
+            }
         }
         if !stands {
             if let Some(n) = self.index.standing.get_mut(&(rule.clone(), party.clone())) {
                 *n = n.saturating_sub(1);
+            }
+            if let Some(ids) = self
+                .index
+                .by_rule_party
+                .get_mut(&rule)
+                .and_then(|p| p.get_mut(&party))
+            {
+                ids.remove(&id);
             }
             self.revise_rungs(&rule, &party, at, by);
         }
@@ -418,13 +469,17 @@ impl AgreementState {
         else {
             return;
         };
-        let ids = self
+        // Only the first rungs can move: `up_by` stops climbing after `LADDER` steps, so every
+        // later standing decision was and stays at the top.
+        const LADDER: usize = 4;
+        let ids: Vec<DecisionId> = self
             .index
             .by_rule_party
             .get(rule)
             .and_then(|p| p.get(party))
-            .cloned()
+            .map(|ids| ids.iter().copied().take(LADDER).collect())
             .unwrap_or_default();
+        self.tick(ids.len());
         let mut rank = 0;
         for id in ids {
             let Some(d) = self.decision_mut(id) else {

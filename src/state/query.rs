@@ -194,7 +194,11 @@ impl AgreementState {
             && matches!(stage, Stage::InForce | Stage::Notice { .. })
             && let Some(c) = self.relief_candidate(&d.party)
             && c.at <= at
-            && c.decisions.contains(&id)
+            && self
+                .index
+                .active
+                .get(&d.party)
+                .is_some_and(|s| s.contains(&id))
         {
             return Some(Stage::Ended(EndReason::Relieved));
         }

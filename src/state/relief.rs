@@ -18,30 +18,75 @@ use crate::time::Timestamp;
 pub(crate) struct Candidate {
     pub(crate) at: Timestamp,
     pub(crate) approvals: Vec<EventId>,
-    pub(crate) decisions: Vec<DecisionId>,
 }
 
 impl AgreementState {
     /// When the party's compliance clock started, if any sanction against it is in force.
     pub(crate) fn compliance_start(&self, party: &PartyId) -> Option<Timestamp> {
-        let mut start: Option<Timestamp> = None;
-        let mut later = |t: Timestamp| start = Some(start.map_or(t, |s| s.max(t)));
-        for id in self.index.active.get(party).into_iter().flatten() {
-            if let Some(d) = self.decision_ref(*id) {
-                later(d.effective_at.unwrap_or(Timestamp::MAX_UTC));
-            }
-        }
-        let open = self.index.open_impositions.get(party).into_iter().flatten();
-        for imp in open.filter_map(|id| self.facts.impositions.get(id)) {
-            if !self.granted_since(party, imp.imposed_at) {
-                later(imp.imposed_at);
-            }
-        }
-        let start = start?;
+        self.tick(1);
+        // The latest decision in force (or pending) takes effect last.
+        let decided = self
+            .index
+            .active_until
+            .get(party)
+            .and_then(|s| s.last())
+            .map(|(at, _)| *at);
+        // An imposition counts unless relief was granted since; the latest one counts if
+        // any does (the latest grant is the one to beat).
+        let last_grant = self
+            .index
+            .granted
+            .get(party)
+            .and_then(|g| g.last())
+            .copied();
+        let imposed = self
+            .index
+            .open_impositions
+            .get(party)
+            .and_then(|s| s.last())
+            .map(|(at, _)| *at)
+            .filter(|at| last_grant.is_none_or(|g| g < *at));
+        debug_assert_eq!(
+            (decided, imposed),
+            self.compliance_parts_scanned(party),
+            "the relief indexes of {party} are current"
+        );
+        let start = match (decided, imposed) {
+            (Some(a), Some(b)) => a.max(b),
+            (a, b) => a.or(b)?,
+        };
         Some(match self.facts.last_confirmation.get(party) {
             Some(c) => start.max(*c),
             None => start,
         })
+    }
+
+    /// The two parts of the compliance clock by a full scan (for the debug check).
+    fn compliance_parts_scanned(&self, party: &PartyId) -> (Option<Timestamp>, Option<Timestamp>) {
+        let decided = self
+            .index
+            .active
+            .get(party)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.decision_ref(*id))
+            .map(|d| d.effective_at.unwrap_or(Timestamp::MAX_UTC))
+            .max();
+        let imposed = self
+            .facts
+            .impositions
+            .values()
+            .filter(|imp| &imp.against == party && imp.lifted.is_none())
+            .filter(|imp| {
+                !self
+                    .facts
+                    .reliefs
+                    .iter()
+                    .any(|g| &g.party == party && g.at >= imp.imposed_at)
+            })
+            .map(|imp| imp.imposed_at)
+            .max();
+        (decided, imposed)
     }
 
     /// Approvals for `party` recorded at or after `since` (approvals are kept in log order).
@@ -55,14 +100,6 @@ impl AgreementState {
         all.get(first..).unwrap_or(&[])
     }
 
-    /// Whether relief was granted to `party` at or after `since`.
-    fn granted_since(&self, party: &PartyId, since: Timestamp) -> bool {
-        self.facts
-            .reliefs
-            .iter()
-            .any(|g| &g.party == party && g.at >= since)
-    }
-
     /// The relief the facts call for, if the policy has relief, a sanction is in force and
     /// the quorum has approved since the clock started.
     pub(crate) fn relief_candidate(&self, party: &PartyId) -> Option<Candidate> {
@@ -74,6 +111,7 @@ impl AgreementState {
         let mut quorum_at = None;
         let approvals_since = self.approvals_since(party, start);
         for ap in approvals_since {
+            self.tick(1);
             if policy.approvers.contains(&ap.approver) && seen.insert(&ap.approver) {
                 approvals.push(ap.event);
                 if seen.len() >= usize::from(policy.quorum) {
@@ -85,12 +123,6 @@ impl AgreementState {
         Some(Candidate {
             at: served.max(quorum_at?),
             approvals,
-            decisions: self
-                .index
-                .active
-                .get(party)
-                .map(|s| s.iter().copied().collect())
-                .unwrap_or_default(),
         })
     }
 
@@ -106,10 +138,12 @@ impl AgreementState {
         imposed_at: Timestamp,
         at: Timestamp,
     ) -> bool {
-        self.facts
-            .reliefs
-            .iter()
-            .any(|g| &g.party == party && g.at >= imposed_at && g.at <= at)
+        (imposed_at <= at
+            && self
+                .index
+                .granted
+                .get(party)
+                .is_some_and(|g| g.range(imposed_at..=at).next().is_some()))
             || self.due(party, at).is_some_and(|c| c.at >= imposed_at)
     }
 
@@ -146,15 +180,28 @@ impl AgreementState {
             let Some(by) = c.approvals.last().copied() else {
                 continue;
             };
-            for id in &c.decisions {
+            // The decisions it ends: listed only once relief is due (it ends them all).
+            let decisions: Vec<DecisionId> = self
+                .index
+                .active
+                .get(&party)
+                .map(|s| s.iter().copied().collect())
+                .unwrap_or_default();
+            self.tick(decisions.len());
+            for id in &decisions {
                 self.end_decision(*id, c.at, by, EndReason::Relieved);
                 ended.push(*id);
             }
+            self.index
+                .granted
+                .entry(party.clone())
+                .or_default()
+                .insert(c.at);
             self.facts.reliefs.push(ReliefGrant {
                 party,
                 at: c.at,
                 approvals: c.approvals,
-                decisions: c.decisions,
+                decisions,
             });
         }
         ended

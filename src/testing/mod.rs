@@ -18,6 +18,7 @@
 //! | [`Log`], [`describe`], [`timeline`], [`tag`] | logs printed one event per line |
 //! | [`proptest_config`] | a case count that `PROPTEST_CASES` overrides |
 //! | [`contract`] | the storage contract suite every store must pass |
+//! | [`worst`] | pathological valid agreements and logs, for cost tests and benchmarks |
 
 pub mod contract;
 pub mod fixtures;
@@ -29,6 +30,7 @@ mod build;
 mod hostile;
 mod log;
 mod sequence;
+pub mod worst;
 
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;

@@ -1,5 +1,6 @@
 //! The property-testing kit (feature `proptest`) as a downstream crate uses it: strategies,
-//! sequences, hostile logs, the laws, scenarios, and the regressions the kit found.
+//! sequences, hostile logs, the laws, scenarios, the regressions the kit found, and the
+//! cost of replay's worst cases, counted in work.
 
 #![cfg(feature = "proptest")]
 
@@ -12,3 +13,4 @@ mod regressions;
 mod scenario;
 mod sequences;
 mod strategies;
+mod worst_case;
