@@ -81,6 +81,7 @@
 //! | [`name`] | reading the names people type (`FromStr` for roles, targets, levels…) |
 //! | [`prelude`] | the names most programs need, in one `use` |
 //! | `transparency` | (feature `transparency`) Merkle proofs, signed notes, checkpoints, tlog-proofs |
+//! | `interchange` | (features `acled`, `cloudevents`) ACLED CSV import, CloudEvents export and import |
 //! | `testing` | (feature `proptest`) strategies, law checks and the storage contract suite |
 //! | [`guide`] | the longer guides from `docs/` |
 
@@ -88,6 +89,8 @@ pub mod agreement;
 pub mod allegation;
 pub mod event;
 pub mod id;
+#[cfg(any(feature = "acled", feature = "cloudevents"))]
+pub mod interchange;
 pub mod log;
 pub mod name;
 pub mod prelude;
@@ -129,6 +132,10 @@ pub mod guide {
     #[cfg(feature = "transparency")]
     #[doc = include_str!("../docs/transparency.md")]
     pub mod transparency {}
+
+    #[cfg(feature = "acled")]
+    #[doc = include_str!("../docs/acled.md")]
+    pub mod acled {}
 }
 
 #[doc = include_str!("../README.md")]

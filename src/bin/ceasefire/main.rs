@@ -1,0 +1,3 @@
+//! The `ceasefire` command-line tool.
+
+fn main() {}
