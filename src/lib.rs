@@ -136,6 +136,10 @@ pub mod guide {
     #[cfg(feature = "acled")]
     #[doc = include_str!("../docs/acled.md")]
     pub mod acled {}
+
+    #[cfg(feature = "cloudevents")]
+    #[doc = include_str!("../docs/cloudevents.md")]
+    pub mod cloudevents {}
 }
 
 #[doc = include_str!("../README.md")]
