@@ -82,6 +82,7 @@
 //! | [`prelude`] | the names most programs need, in one `use` |
 //! | `transparency` | (feature `transparency`) Merkle proofs, signed notes, checkpoints, tlog-proofs |
 //! | `interchange` | (features `acled`, `cloudevents`) ACLED CSV import, CloudEvents export and import |
+//! | `report` | (feature `report`) a self-contained HTML page and SVG timeline of a state |
 //! | `testing` | (feature `proptest`) strategies, law checks and the storage contract suite |
 //! | [`guide`] | the longer guides from `docs/` |
 
@@ -95,6 +96,8 @@ pub mod log;
 pub mod name;
 pub mod prelude;
 pub mod replay;
+#[cfg(feature = "report")]
+pub mod report;
 pub mod sanction;
 pub mod state;
 pub mod store;
