@@ -143,6 +143,10 @@ pub mod guide {
     #[cfg(feature = "cloudevents")]
     #[doc = include_str!("../docs/cloudevents.md")]
     pub mod cloudevents {}
+
+    #[cfg(feature = "cli")]
+    #[doc = include_str!("../docs/cli.md")]
+    pub mod cli {}
 }
 
 #[doc = include_str!("../README.md")]

@@ -53,6 +53,9 @@ enum Command {
         /// The export's encoding: utf-8, windows-1252 or latin-1.
         #[arg(long, default_value = "utf-8")]
         encoding: String,
+        /// Create the log first from this agreement (JSON) if it does not exist.
+        #[arg(long)]
+        agreement: Option<PathBuf>,
     },
     /// Check every record's form, CRC, chain and rules; exit 1 naming the damage.
     Verify {
@@ -158,6 +161,32 @@ fn open_read(path: &Path) -> Result<FileLog, Failure> {
         .map_err(|e| at_file(path, e))
 }
 
+/// Creates a log whose genesis is the agreement in `path`.
+fn init(log: &Path, path: &Path, by: Option<&str>, at: Option<&str>) -> Result<FileLog, Failure> {
+    let json = text(path, read_input(path)?)?;
+    let agreement: Agreement = serde_json::from_str(&json)
+        .map_err(|e| at_file(path, format!("line {}: {e}", e.line())))?;
+    let agreement = agreement.validated().map_err(|e| at_file(path, e))?;
+    let by = match by {
+        Some(by) => by
+            .parse::<PartyId>()
+            .map_err(|e| Failure(format!("--by: {e}")))?,
+        None => [Role::Mediator, Role::Monitor]
+            .iter()
+            .find_map(|r| agreement.parties.iter().find(|p| p.role == *r))
+            .map(|p| p.id.clone())
+            .ok_or_else(|| Failure("--by: the agreement names no mediator or monitor".into()))?,
+    };
+    let at = instant(at)?.unwrap_or_else(now);
+    let genesis = Event::by(&by)
+        .at(at)
+        .concludes(agreement)
+        .map_err(|e| at_file(path, e))?;
+    let store = FileLog::create(log, FileLogOptions::new()).map_err(|e| at_file(log, e))?;
+    store.append_next(genesis).map_err(|e| at_file(log, e))?;
+    Ok(store)
+}
+
 fn bar(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     if std::io::stderr().is_terminal() {
@@ -179,37 +208,9 @@ fn run(command: Command) -> Result<(), Failure> {
             by,
             at,
         } => {
-            let json = text(&agreement, read_input(&agreement)?)?;
-            let agreement_value: Agreement = serde_json::from_str(&json)
-                .map_err(|e| at_file(&agreement, format!("line {}: {e}", e.line())))?;
-            let agreement_value = agreement_value
-                .validated()
-                .map_err(|e| at_file(&agreement, e))?;
-            let by = match by {
-                Some(by) => by
-                    .parse::<PartyId>()
-                    .map_err(|e| Failure(format!("--by: {e}")))?,
-                None => [Role::Mediator, Role::Monitor]
-                    .iter()
-                    .find_map(|r| agreement_value.parties.iter().find(|p| p.role == *r))
-                    .map(|p| p.id.clone())
-                    .ok_or_else(|| {
-                        Failure("--by: the agreement names no mediator or monitor".into())
-                    })?,
-            };
-            let at = instant(at.as_deref())?.unwrap_or_else(now);
-            let genesis = Event::by(&by)
-                .at(at)
-                .concludes(agreement_value)
-                .map_err(|e| at_file(&agreement, e))?;
-            let store =
-                FileLog::create(&log, FileLogOptions::new()).map_err(|e| at_file(&log, e))?;
-            store.append_next(genesis).map_err(|e| at_file(&log, e))?;
-            println!(
-                "created {} ({})",
-                log.display(),
-                store.head().map_err(|e| at_file(&log, e))?
-            );
+            let store = init(&log, &agreement, by.as_deref(), at.as_deref())?;
+            let head = store.head().map_err(|e| at_file(&log, e))?;
+            println!("created {} ({head})", log.display());
         }
         Command::Append { log, events } => {
             let input = text(&events, read_input(&events)?)?;
@@ -230,6 +231,7 @@ fn run(command: Command) -> Result<(), Failure> {
             export,
             mapping,
             encoding,
+            agreement,
         } => {
             let mapping = match mapping {
                 Some(path) => {
@@ -242,7 +244,10 @@ fn run(command: Command) -> Result<(), Failure> {
                 .parse::<acled::Encoding>()
                 .map_err(|e| Failure(format!("--encoding: {e}")))?;
             let input = read_input(&export)?;
-            let store = open(&log)?;
+            let store = match agreement {
+                Some(agreement) if !log.exists() => init(&log, &agreement, None, None)?,
+                _ => open(&log)?,
+            };
             let bar = bar(0, "importing");
             let report =
                 acled::import_with_progress(&store, &input, &mapping, encoding, |done, total| {
