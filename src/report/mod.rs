@@ -43,6 +43,7 @@ struct TermRow {
     party: PartyId,
     window: Window,
     status: String,
+    bound: bool,
 }
 
 struct Day {
@@ -98,6 +99,7 @@ impl<'a> Report<'a> {
                         party: party.clone(),
                         window,
                         status: status.clone(),
+                        bound: self.state.is_bound_at(&term.id, party, self.at),
                     });
                 }
             }
@@ -197,15 +199,16 @@ impl<'a> Report<'a> {
             head = esc(&self.head.to_string()),
             at = self.at.format("%d %b %Y %H:%M UTC"),
         );
-        s.push_str("<h2>Terms</h2>\n<table id=\"terms\"><tr><th>term</th><th>party</th><th>window</th><th>status</th></tr>\n");
+        s.push_str("<h2>Terms</h2>\n<table id=\"terms\"><tr><th>term</th><th>party</th><th>window</th><th>status</th><th>bound then</th></tr>\n");
         for row in self.term_rows() {
             let _ = writeln!(
                 s,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(row.term.as_str()),
                 esc(row.party.as_str()),
                 esc(&row.window.to_string()),
-                esc(&row.status)
+                esc(&row.status),
+                if row.bound { "yes" } else { "no" }
             );
         }
         s.push_str("</table>\n<h2>Timeline</h2>\n");

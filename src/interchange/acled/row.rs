@@ -207,8 +207,11 @@ fn parse_row(
     let mut fields = Vec::with_capacity(COLUMNS.len());
     for (&i, column) in index.iter().zip(COLUMNS) {
         let raw = record.get(i).unwrap_or_default();
-        let text =
-            std::str::from_utf8(raw).map_err(|_| format!("{column} is not UTF-8 (line {line})"))?;
+        let text = std::str::from_utf8(raw).map_err(|_| {
+            format!(
+                "{column} is not UTF-8 (line {line}); a Windows-1252 or latin-1 file must say so"
+            )
+        })?;
         fields.push(text.trim());
     }
     let f = |column: &str| {
