@@ -231,6 +231,18 @@ fn failures_name_the_file_the_line_and_the_cause() {
     );
     let err = fails(&["append", s(&log), "-"], Some("\n{\"id\": 1}\n"));
     assert!(err.starts_with("ceasefire: -: line 2: "), "{err}");
+    let stranger: PartyId = "XX".parse().unwrap();
+    let at = time::parse_instant("2025-05-02T00:00:00Z").unwrap();
+    let accepts = Event::by(&stranger).at(at);
+    let energy: TermId = "energy".parse().unwrap();
+    let refused = accepts.accepts(&energy, AcceptanceLevel::Binding).unwrap();
+    let array = serde_json::to_string(&[refused]).unwrap();
+    let err = fails(&["append", s(&log), "-"], Some(&array));
+    assert!(
+        err.starts_with("ceasefire: -: event 1 of the array: "),
+        "{err}"
+    );
+    assert!(err.contains("XX"), "{err}");
     let err = fails(&["import-acled", s(&log), "missing.csv"], None);
     assert!(err.contains("missing.csv"), "{err}");
     std::fs::write(&export, "event_id_cnty,event_date\nX,2025-05-01\n").unwrap();

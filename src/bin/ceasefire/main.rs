@@ -220,7 +220,7 @@ fn run(command: Command) -> Result<(), Failure> {
             for (line, event) in parsed {
                 store
                     .append_next(event)
-                    .map_err(|e| at_file(&events, format!("line {line}: {e}")))?;
+                    .map_err(|e| at_file(&events, format!("{line}: {e}")))?;
                 bar.inc(1);
             }
             bar.finish_and_clear();
@@ -349,12 +349,17 @@ fn run(command: Command) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A JSON array of events, or one event per line (blank lines ignored), with line numbers.
-fn parse_events(input: &str) -> Result<Vec<(u64, Event)>, String> {
+/// A JSON array of events, or one event per line (blank lines ignored), each with where it
+/// is (`line N`, or `event N` of an array).
+fn parse_events(input: &str) -> Result<Vec<(String, Event)>, String> {
     if input.trim_start().starts_with('[') {
         let events: Vec<Event> =
             serde_json::from_str(input).map_err(|e| format!("line {}: {e}", e.line()))?;
-        return Ok(events.into_iter().map(|e| (1, e)).collect());
+        return Ok(events
+            .into_iter()
+            .zip(1u64..)
+            .map(|(e, n)| (format!("event {n} of the array"), e))
+            .collect());
     }
     input
         .lines()
@@ -362,7 +367,7 @@ fn parse_events(input: &str) -> Result<Vec<(u64, Event)>, String> {
         .filter(|(l, _)| !l.trim().is_empty())
         .map(|(l, n)| {
             serde_json::from_str(l)
-                .map(|e| (n, e))
+                .map(|e| (format!("line {n}"), e))
                 .map_err(|e| format!("line {n}: {e}"))
         })
         .collect()
