@@ -81,6 +81,8 @@
 //! | [`name`] | reading the names people type (`FromStr` for roles, targets, levels…) |
 //! | [`prelude`] | the names most programs need, in one `use` |
 //! | `transparency` | (feature `transparency`) Merkle proofs, signed notes, checkpoints, tlog-proofs |
+//! | `interchange` | (features `acled`, `cloudevents`) ACLED CSV import, CloudEvents export and import |
+//! | `report` | (feature `report`) a self-contained HTML page and SVG timeline of a state |
 //! | `testing` | (feature `proptest`) strategies, law checks and the storage contract suite |
 //! | [`guide`] | the longer guides from `docs/` |
 
@@ -88,10 +90,14 @@ pub mod agreement;
 pub mod allegation;
 pub mod event;
 pub mod id;
+#[cfg(any(feature = "acled", feature = "cloudevents"))]
+pub mod interchange;
 pub mod log;
 pub mod name;
 pub mod prelude;
 pub mod replay;
+#[cfg(feature = "report")]
+pub mod report;
 pub mod sanction;
 pub mod state;
 pub mod store;
@@ -132,6 +138,18 @@ pub mod guide {
     #[cfg(feature = "postgres")]
     #[doc = include_str!("../docs/postgres.md")]
     pub mod postgres {}
+
+    #[cfg(feature = "acled")]
+    #[doc = include_str!("../docs/acled.md")]
+    pub mod acled {}
+
+    #[cfg(feature = "cloudevents")]
+    #[doc = include_str!("../docs/cloudevents.md")]
+    pub mod cloudevents {}
+
+    #[cfg(feature = "cli")]
+    #[doc = include_str!("../docs/cli.md")]
+    pub mod cli {}
 }
 
 #[doc = include_str!("../README.md")]
