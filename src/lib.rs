@@ -129,6 +129,9 @@ pub mod guide {
     #[cfg(feature = "transparency")]
     #[doc = include_str!("../docs/transparency.md")]
     pub mod transparency {}
+
+    #[doc = include_str!("../docs/security.md")]
+    pub mod security {}
 }
 
 #[doc = include_str!("../README.md")]

@@ -165,7 +165,7 @@ impl Replayer {
             }
             if let Err(reason) = state.apply_with(r, SeqCheck::Increasing) {
                 rejected.push(reject(reason));
-                state.skip_seq(r.seq);
+                state.skip_record(r);
             }
             prev = Some(r.seq);
         }

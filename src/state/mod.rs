@@ -37,6 +37,8 @@ pub use records::{
 };
 pub use rejection::{Refused, Rejection};
 pub use summary::Summary;
+mod keys;
+pub use keys::{CheckpointAck, KeyEnd, KeyFault, KeySpan, SignatureFault};
 
 /// The snapshot format this crate writes and reads (see [`AgreementState`]).
 pub const SNAPSHOT_FORMAT: u32 = 1;
@@ -63,6 +65,8 @@ struct Facts {
     reliefs: Vec<ReliefGrant>,
     last_confirmation: BTreeMap<PartyId, Timestamp>,
     faults: Vec<RuleFault>,
+    #[serde(default, skip_serializing_if = "keys::Keys::is_empty")]
+    keys: keys::Keys,
 }
 
 type Keyed = BTreeSet<(Timestamp, Seq)>;

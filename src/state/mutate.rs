@@ -23,6 +23,7 @@ impl AgreementState {
         let touched = self.touched_terms(&record.event);
         let before = self.cached_coverages(&touched);
         let own = self.mutate(record, &mut applied);
+        self.fold_keys(record);
         let after = self.coverages(&touched);
         let mut affected = self.affected(&before, &after);
         self.store_coverages(after);
@@ -300,6 +301,10 @@ impl AgreementState {
                     });
                 None
             }
+            // Keys and checkpoints are folded by `fold_keys`.
+            Payload::KeyRotated { .. }
+            | Payload::KeyRevoked { .. }
+            | Payload::CheckpointAcknowledged { .. } => None,
         }
     }
 

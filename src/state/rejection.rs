@@ -15,6 +15,12 @@ use crate::time::Timestamp;
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Rejection {
+    /// The event's signature is missing, by the wrong key, or does not verify.
+    #[error("{0}")]
+    Signature(crate::state::SignatureFault),
+    /// A key or checkpoint event breaks the agreement's key rules.
+    #[error("{0}")]
+    Keys(crate::state::KeyFault),
     /// The record's sequence number is not the next one.
     #[error("sequence number {found} where {expected} was expected")]
     OutOfSequence {

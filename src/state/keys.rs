@@ -1,0 +1,635 @@
+//! The key registry of a signed agreement: each party's keys over the log, pending
+//! revocations, the chain hash signatures bind, and acknowledged checkpoints.
+//!
+//! It is empty (and absent from snapshots) for an unsigned agreement. For a signed one the
+//! state keeps the chain hash after the last record itself, computed over each record's
+//! stored bytes as it is folded (or skipped by lenient replay), so that `apply`, replay and
+//! every store verify signatures with the same rule and without being handed the chain.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::agreement::{PartyKey, SignaturePolicy, Signing};
+use crate::event::{Event, LogOrigin, Payload, Record, SigningContext, TreeRoot};
+use crate::id::{EventId, PartyId, Seq};
+use crate::log::ChainHash;
+use crate::state::{AgreementState, Rejection};
+
+/// How a key stopped being valid.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum KeyEnd {
+    /// Its holder rotated it (an event signed by it).
+    Rotated,
+    /// A quorum of other parties revoked it.
+    Revoked,
+}
+
+/// A key and the records it is valid for: sequence numbers `from` up to, not including,
+/// `until`.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpan {
+    /// The key.
+    pub key: PartyKey,
+    /// The first record it may sign.
+    pub from: Seq,
+    /// The first record it may no longer sign, once it has ended.
+    pub until: Option<Seq>,
+    /// How it ended.
+    pub ended: Option<KeyEnd>,
+}
+
+/// A party's acknowledgement of the log's Merkle tree at a size.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointAck {
+    /// The acknowledging event's sequence number.
+    pub seq: Seq,
+    /// The acknowledging event.
+    pub event: EventId,
+    /// The tree size acknowledged.
+    pub size: u64,
+    /// The root acknowledged.
+    pub root: TreeRoot,
+}
+
+/// Why a signature was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SignatureFault {
+    /// The agreement requires signatures (or the event is a key rotation) and the event
+    /// carries none.
+    #[error("the event by {author} carries no signature")]
+    Missing {
+        /// The author.
+        author: PartyId,
+    },
+    /// The event is signed but its author has no key to check it with.
+    #[error("the event is signed, but its author {author} has no key in this log")]
+    NoKey {
+        /// The author.
+        author: PartyId,
+    },
+    /// The signature is by a key another party holds (or an unknown key), not the author's.
+    #[error(
+        "the event names {author} as its author but is signed by key {key_id:08x}{}",
+        holder.as_ref().map(|p| format!(", which is {p}'s")).unwrap_or_default()
+    )]
+    WrongKey {
+        /// The author the event names.
+        author: PartyId,
+        /// The key ID of the signature.
+        key_id: u32,
+        /// Whose key that is, if it is a registered one.
+        holder: Option<PartyId>,
+    },
+    /// The signature is by the author's key that was rotated away.
+    #[error("the event by {author} is signed by key {key_id:08x}, rotated away at {at}")]
+    RotatedKey {
+        /// The author.
+        author: PartyId,
+        /// The key ID.
+        key_id: u32,
+        /// The first record the key may no longer sign.
+        at: Seq,
+    },
+    /// The signature is by the author's key that was revoked.
+    #[error("the event by {author} is signed by key {key_id:08x}, revoked at {at}")]
+    RevokedKey {
+        /// The author.
+        author: PartyId,
+        /// The key ID.
+        key_id: u32,
+        /// The first record the key may no longer sign.
+        at: Seq,
+    },
+    /// The signature does not verify over this log's origin, this position, the previous
+    /// chain hash and the event's bytes: forged, altered, moved or from another log.
+    #[error(
+        "the signature by {author}'s key {key_id:08x} does not verify for this log, position and content"
+    )]
+    DoesNotVerify {
+        /// The author.
+        author: PartyId,
+        /// The key ID.
+        key_id: u32,
+    },
+}
+
+/// Why a key or checkpoint event was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum KeyFault {
+    /// Key and checkpoint events need an agreement with keys.
+    #[error("the agreement registers no keys")]
+    UnsignedAgreement,
+    /// The new key is not a usable verifier key.
+    #[error("key {key} is not a usable verifier key: {reason}")]
+    BadKey {
+        /// The key.
+        key: PartyKey,
+        /// Why.
+        reason: String,
+    },
+    /// The key was already used in this log.
+    #[error("key {0} was already used in this log")]
+    KeyReused(PartyKey),
+    /// The party has no current key to rotate or revoke.
+    #[error("{0} has no current key")]
+    NoCurrentKey(PartyId),
+    /// The revocation names a key that is not the party's current one.
+    #[error("{key} is not the current key of {party}")]
+    NotCurrentKey {
+        /// The party.
+        party: PartyId,
+        /// The key named.
+        key: PartyKey,
+    },
+    /// A party may not approve revoking its own key (it rotates it instead).
+    #[error("{0} cannot approve revoking its own key")]
+    OwnKey(PartyId),
+    /// The agreement's revocation quorum is zero: keys cannot be revoked.
+    #[error("the agreement does not allow revoking keys")]
+    RevocationNotAllowed,
+    /// The author already approved this revocation.
+    #[error("{0} already approved this revocation")]
+    AlreadyApproved(PartyId),
+    /// The checkpoint is larger than the log before the acknowledging event.
+    #[error("a checkpoint of size {size} acknowledged when the log holds {records} records")]
+    CheckpointBeyondLog {
+        /// The size acknowledged.
+        size: u64,
+        /// The records before the event.
+        records: u64,
+    },
+    /// The checkpoint is smaller than the author's previous acknowledgement.
+    #[error("{party} acknowledged size {previous} already; size {size} is older")]
+    CheckpointOlder {
+        /// The author.
+        party: PartyId,
+        /// Its previous acknowledged size.
+        previous: u64,
+        /// The size acknowledged now.
+        size: u64,
+    },
+    /// The checkpoint's root is not the log's root at that size (checked by stores, which
+    /// keep the tree).
+    #[error("the root acknowledged for size {size} is not the log's root at that size")]
+    CheckpointRootMismatch {
+        /// The size.
+        size: u64,
+    },
+}
+
+/// A pending revocation: who approved revoking which key for which replacement.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Pending {
+    party: PartyId,
+    key: PartyKey,
+    replacement: Option<PartyKey>,
+    approvers: BTreeSet<PartyId>,
+}
+
+/// The registry, part of the state's facts (absent from snapshots when empty).
+#[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Keys {
+    policy: SignaturePolicy,
+    origin: Option<LogOrigin>,
+    /// The chain hash after the last record folded or skipped.
+    head: Option<ChainHash>,
+    revocation_quorum: u8,
+    checkpoint_quorum: u8,
+    history: BTreeMap<PartyId, Vec<KeySpan>>,
+    pending: Vec<Pending>,
+    acks: BTreeMap<PartyId, CheckpointAck>,
+    joint: Option<CheckpointAck>,
+}
+
+impl Keys {
+    /// Nothing registered: an unsigned log.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.origin.is_none()
+    }
+
+    fn current(&self, party: &PartyId) -> Option<&PartyKey> {
+        self.history
+            .get(party)?
+            .last()
+            .filter(|s| s.until.is_none())
+            .map(|s| &s.key)
+    }
+
+    fn used(&self, key: &PartyKey) -> bool {
+        self.history.values().flatten().any(|s| &s.key == key)
+    }
+}
+
+impl fmt::Display for KeyEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyEnd::Rotated => "rotated",
+            KeyEnd::Revoked => "revoked",
+        })
+    }
+}
+
+impl AgreementState {
+    /// Whether the agreement requires signatures.
+    #[must_use]
+    pub fn signature_policy(&self) -> SignaturePolicy {
+        self.facts.keys.policy
+    }
+
+    /// Whether the log is a signed one: its agreement registers keys or requires signatures.
+    #[must_use]
+    pub fn is_signed(&self) -> bool {
+        !self.facts.keys.is_empty()
+    }
+
+    /// The log's origin (signed logs only): what its signatures and checkpoints bind.
+    #[must_use]
+    pub fn origin(&self) -> Option<&LogOrigin> {
+        self.facts.keys.origin.as_ref()
+    }
+
+    /// The key valid for `party` at record `seq`, if any.
+    #[must_use]
+    pub fn key_at(&self, party: &PartyId, seq: Seq) -> Option<&PartyKey> {
+        self.facts
+            .keys
+            .history
+            .get(party)?
+            .iter()
+            .find(|s| s.from <= seq && s.until.is_none_or(|u| seq < u))
+            .map(|s| &s.key)
+    }
+
+    /// Every key `party` has held, oldest first.
+    #[must_use]
+    pub fn key_history(&self, party: &PartyId) -> &[KeySpan] {
+        self.facts
+            .keys
+            .history
+            .get(party)
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// The latest checkpoint `party` acknowledged.
+    #[must_use]
+    pub fn acknowledged_checkpoint(&self, party: &PartyId) -> Option<&CheckpointAck> {
+        self.facts.keys.acks.get(party)
+    }
+
+    /// The latest checkpoint acknowledged (as their latest) by at least the agreement's
+    /// checkpoint quorum of parties; the acknowledgement that met the quorum.
+    #[must_use]
+    pub fn joint_checkpoint(&self) -> Option<&CheckpointAck> {
+        self.facts.keys.joint.as_ref()
+    }
+
+    /// Where the next event must be signed to stand (signed logs only).
+    #[must_use]
+    pub fn signing_context(&self) -> Option<SigningContext> {
+        let keys = &self.facts.keys;
+        Some(SigningContext {
+            origin: keys.origin.clone()?,
+            seq: self.next_seq(),
+            prev: keys.head?,
+        })
+    }
+
+    /// Checks the event's signature against the key valid for its author here.
+    pub(crate) fn check_signature(&self, record: &Record) -> Result<(), Rejection> {
+        let event = &record.event;
+        let genesis = match &event.payload {
+            Payload::AgreementConcluded(a) if self.facts.genesis.is_none() => Some(&a.signing),
+            _ => None,
+        };
+        let (policy, active) = match genesis {
+            Some(s) => (s.policy, !s.is_unsigned()),
+            None => (self.facts.keys.policy, !self.facts.keys.is_empty()),
+        };
+        let fault = |f| Err(Rejection::Signature(f));
+        let author = || event.author.clone();
+        let Some(sig) = &event.signature else {
+            let needed = policy == SignaturePolicy::Required
+                || (active && matches!(event.payload, Payload::KeyRotated { .. }));
+            return if needed {
+                fault(SignatureFault::Missing { author: author() })
+            } else {
+                Ok(())
+            };
+        };
+        if !active {
+            return fault(SignatureFault::NoKey { author: author() });
+        }
+        let (current, place) = match genesis {
+            Some(s) => (s.keys.get(&event.author), SigningContext::genesis(event)),
+            None => match self.signing_context() {
+                Some(place) => (self.facts.keys.current(&event.author), place),
+                None => return fault(SignatureFault::NoKey { author: author() }),
+            },
+        };
+        let Some(current) = current.filter(|k| k.key_id() == Some(sig.key_id)) else {
+            return Err(Rejection::Signature(
+                self.misattributed(event, sig.key_id, genesis),
+            ));
+        };
+        verify(current, &place.signed_bytes(event), sig).map_err(|()| {
+            Rejection::Signature(SignatureFault::DoesNotVerify {
+                author: author(),
+                key_id: sig.key_id,
+            })
+        })
+    }
+
+    /// Names what is wrong with a signature by a key that is not the author's current one.
+    fn misattributed(
+        &self,
+        event: &Event,
+        key_id: u32,
+        genesis: Option<&Signing>,
+    ) -> SignatureFault {
+        let author = event.author.clone();
+        let keys = &self.facts.keys;
+        if let Some(span) = keys
+            .history
+            .get(&author)
+            .into_iter()
+            .flatten()
+            .find(|s| s.key.key_id() == Some(key_id) && s.until.is_some())
+            && let (Some(at), Some(end)) = (span.until, span.ended)
+        {
+            return match end {
+                KeyEnd::Rotated => SignatureFault::RotatedKey { author, key_id, at },
+                KeyEnd::Revoked => SignatureFault::RevokedKey { author, key_id, at },
+            };
+        }
+        let holder = match genesis {
+            Some(s) => s
+                .keys
+                .iter()
+                .find(|(_, k)| k.key_id() == Some(key_id))
+                .map(|(p, _)| p.clone()),
+            None => keys
+                .history
+                .iter()
+                .find(|(_, spans)| spans.iter().any(|s| s.key.key_id() == Some(key_id)))
+                .map(|(p, _)| p.clone()),
+        };
+        if holder.is_none()
+            && genesis
+                .map_or(keys.current(&author), |s| s.keys.get(&author))
+                .is_none()
+        {
+            return SignatureFault::NoKey { author };
+        }
+        SignatureFault::WrongKey {
+            author,
+            key_id,
+            holder,
+        }
+    }
+
+    /// Checks a key or checkpoint event (its role and signature are checked elsewhere).
+    pub(crate) fn check_key_event(&self, record: &Record) -> Result<(), Rejection> {
+        let keys = &self.facts.keys;
+        let event = &record.event;
+        let fault = |f| Err(Rejection::Keys(f));
+        let key_event = matches!(
+            event.payload,
+            Payload::KeyRotated { .. }
+                | Payload::KeyRevoked { .. }
+                | Payload::CheckpointAcknowledged { .. }
+        );
+        if !key_event {
+            return Ok(());
+        }
+        if keys.is_empty() {
+            return fault(KeyFault::UnsignedAgreement);
+        }
+        let fresh = |key: &PartyKey| -> Result<(), Rejection> {
+            if let Err(e) = key.check(&event.author) {
+                return Err(Rejection::Keys(KeyFault::BadKey {
+                    key: key.clone(),
+                    reason: e.to_string(),
+                }));
+            }
+            if keys.used(key) {
+                return Err(Rejection::Keys(KeyFault::KeyReused(key.clone())));
+            }
+            Ok(())
+        };
+        match &event.payload {
+            Payload::KeyRotated { key } => {
+                if keys.current(&event.author).is_none() {
+                    return fault(KeyFault::NoCurrentKey(event.author.clone()));
+                }
+                fresh(key)
+            }
+            Payload::KeyRevoked {
+                party,
+                key,
+                replacement,
+            } => {
+                if party == &event.author {
+                    return fault(KeyFault::OwnKey(party.clone()));
+                }
+                if keys.revocation_quorum == 0 {
+                    return fault(KeyFault::RevocationNotAllowed);
+                }
+                if keys.current(party) != Some(key) {
+                    return fault(KeyFault::NotCurrentKey {
+                        party: party.clone(),
+                        key: key.clone(),
+                    });
+                }
+                if let Some(r) = replacement {
+                    fresh(r)?;
+                }
+                let approved = keys.pending.iter().any(|p| {
+                    &p.party == party
+                        && &p.key == key
+                        && &p.replacement == replacement
+                        && p.approvers.contains(&event.author)
+                });
+                if approved {
+                    return fault(KeyFault::AlreadyApproved(event.author.clone()));
+                }
+                Ok(())
+            }
+            Payload::CheckpointAcknowledged { size, .. } => {
+                let records = record.seq.get().saturating_sub(1);
+                if *size > records {
+                    return fault(KeyFault::CheckpointBeyondLog {
+                        size: *size,
+                        records,
+                    });
+                }
+                if let Some(prev) = keys.acks.get(&event.author)
+                    && prev.size > *size
+                {
+                    return fault(KeyFault::CheckpointOlder {
+                        party: event.author.clone(),
+                        previous: prev.size,
+                        size: *size,
+                    });
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Folds a record into the registry: the genesis's keys, key and checkpoint events, and
+    /// the chain hash.
+    pub(crate) fn fold_keys(&mut self, record: &Record) {
+        let event = &record.event;
+        if let Payload::AgreementConcluded(a) = &event.payload {
+            if a.signing.is_unsigned() {
+                return;
+            }
+            let keys = &mut self.facts.keys;
+            keys.policy = a.signing.policy;
+            keys.revocation_quorum = a.signing.revocation_quorum;
+            keys.checkpoint_quorum = a.signing.checkpoint_quorum;
+            keys.origin = Some(LogOrigin::of_genesis(event));
+            for (party, key) in &a.signing.keys {
+                keys.history
+                    .entry(party.clone())
+                    .or_default()
+                    .push(KeySpan {
+                        key: key.clone(),
+                        from: record.seq,
+                        until: None,
+                        ended: None,
+                    });
+            }
+        }
+        if self.facts.keys.is_empty() {
+            return;
+        }
+        let after = record.seq.next().unwrap_or(record.seq);
+        let keys = &mut self.facts.keys;
+        match &event.payload {
+            Payload::KeyRotated { key } => {
+                replace(keys, &event.author, Some(key), after, KeyEnd::Rotated);
+            }
+            Payload::KeyRevoked {
+                party,
+                key,
+                replacement,
+            } => {
+                let i = match keys.pending.iter().position(|p| {
+                    &p.party == party && &p.key == key && &p.replacement == replacement
+                }) {
+                    Some(i) => i,
+                    None => {
+                        keys.pending.push(Pending {
+                            party: party.clone(),
+                            key: key.clone(),
+                            replacement: replacement.clone(),
+                            approvers: BTreeSet::new(),
+                        });
+                        keys.pending.len() - 1
+                    }
+                };
+                keys.pending[i].approvers.insert(event.author.clone());
+                if keys.pending[i].approvers.len() >= usize::from(keys.revocation_quorum) {
+                    let done = keys.pending.remove(i);
+                    keys.pending.retain(|p| p.party != done.party);
+                    replace(
+                        keys,
+                        &done.party,
+                        done.replacement.as_ref(),
+                        after,
+                        KeyEnd::Revoked,
+                    );
+                }
+            }
+            Payload::CheckpointAcknowledged { size, root } => {
+                let ack = CheckpointAck {
+                    seq: record.seq,
+                    event: event.id,
+                    size: *size,
+                    root: *root,
+                };
+                keys.acks.insert(event.author.clone(), ack.clone());
+                let agreeing = keys
+                    .acks
+                    .values()
+                    .filter(|a| a.size == *size && a.root == *root)
+                    .count();
+                if keys.checkpoint_quorum > 0
+                    && agreeing >= usize::from(keys.checkpoint_quorum)
+                    && keys.joint.as_ref().is_none_or(|j| j.size <= *size)
+                {
+                    keys.joint = Some(ack);
+                }
+            }
+            _ => {}
+        }
+        self.advance_chain(event);
+    }
+
+    /// Advances the chain hash over a record lenient replay skipped (it is still in the log).
+    pub(crate) fn skip_record(&mut self, record: &Record) {
+        self.skip_seq(record.seq);
+        if !self.facts.keys.is_empty() {
+            self.advance_chain_at(record.seq, &record.event);
+        }
+    }
+
+    fn advance_chain(&mut self, event: &Event) {
+        if let Some(seq) = self.facts.last_seq {
+            self.advance_chain_at(seq, event);
+        }
+    }
+
+    fn advance_chain_at(&mut self, seq: Seq, event: &Event) {
+        // The stored bytes: what every store writes and hashes.
+        let bytes = serde_json::to_vec(event).unwrap_or_default();
+        let prev = self.facts.keys.head.unwrap_or(ChainHash::ZERO);
+        self.facts.keys.head = Some(prev.link(seq, &bytes));
+    }
+}
+
+/// Ends `party`'s current key at `at` and starts `next`, if any.
+fn replace(keys: &mut Keys, party: &PartyId, next: Option<&PartyKey>, at: Seq, end: KeyEnd) {
+    let spans = keys.history.entry(party.clone()).or_default();
+    if let Some(last) = spans.last_mut()
+        && last.until.is_none()
+    {
+        last.until = Some(at);
+        last.ended = Some(end);
+    }
+    if let Some(key) = next {
+        spans.push(KeySpan {
+            key: key.clone(),
+            from: at,
+            until: None,
+            ended: None,
+        });
+    }
+}
+
+#[cfg(feature = "transparency")]
+fn verify(key: &PartyKey, message: &[u8], sig: &crate::event::EventSignature) -> Result<(), ()> {
+    let key = crate::transparency::VerifierKey::parse(key.as_str()).map_err(|_| ())?;
+    let sig = crate::transparency::Signature::from_slice(&sig.bytes).map_err(|_| ())?;
+    key.verify(message, &sig).map_err(|_| ())
+}
+
+#[cfg(not(feature = "transparency"))]
+fn verify(_: &PartyKey, _: &[u8], _: &crate::event::EventSignature) -> Result<(), ()> {
+    // Unreachable in practice: an agreement with keys is refused without the feature.
+    Err(())
+}
