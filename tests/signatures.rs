@@ -729,3 +729,49 @@ mod go_interop {
         assert!(!ok, "Go accepted an altered leaf:\n{output}");
     }
 }
+
+#[test]
+fn replay_verifies_across_read_ahead_windows() {
+    let k = keys();
+    let genesis = Event::by(pid("MED"))
+        .at(at(0))
+        .concludes(agreement(&k, "long"))
+        .expect("genesis")
+        .signed_genesis(&k.med);
+    let mut place = SigningContext::genesis(&genesis);
+    let mut records = Vec::new();
+    let mut push = |event: Event, place: &mut SigningContext| {
+        let bytes = serde_json::to_vec(&event).expect("bytes");
+        let next = place.prev.link(place.seq, &bytes);
+        records.push(ceasefire::event::Record::new(place.seq, event));
+        place.prev = next;
+        place.seq = place.seq.next().expect("next");
+    };
+    push(genesis, &mut place);
+    for i in 1..2100 {
+        let e = allegation("UA", 1);
+        let e = Event {
+            recorded_at: at(1) + chrono::Duration::seconds(i),
+            occurred_at: (at(1) + chrono::Duration::seconds(i)).into(),
+            ..e
+        };
+        let signed = e.signed(&k.ua, &place);
+        push(signed, &mut place);
+    }
+    let state = replay(&records).expect("replays");
+    assert_eq!(state.last_seq(), Some(Seq(2100)));
+    assert!(replay_lenient(&records).rejected.is_empty());
+    // A signature broken past the first window is found at its own record.
+    let mut broken = records.clone();
+    if let Some(sig) = &mut broken[2060].event.signature {
+        sig.bytes[0] ^= 1;
+    }
+    let ceasefire::ReplayError::Rejected(r) = replay(&broken).expect_err("refused") else {
+        unreachable!()
+    };
+    assert_eq!(r.seq, Seq(2061));
+    assert!(matches!(
+        r.reason,
+        Rejection::Signature(SignatureFault::DoesNotVerify { .. })
+    ));
+}

@@ -233,3 +233,72 @@ impl fmt::Display for QuorumOf {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agreement::Agreement;
+
+    fn pid(s: &str) -> PartyId {
+        PartyId::new(s).expect("id")
+    }
+
+    fn base(signing: Signing) -> Agreement {
+        Agreement::new("t")
+            .belligerent(pid("UA"), "Ukraine")
+            .belligerent(pid("RU"), "Russia")
+            .signing(signing)
+    }
+
+    #[test]
+    fn unsigned_agreements_are_not_written_and_need_no_feature() {
+        let a = base(Signing::default());
+        assert_eq!(a.validate(), Ok(()));
+        let json = serde_json::to_string(&a).expect("json");
+        assert!(!json.contains("signing"), "{json}");
+    }
+
+    #[cfg(not(feature = "transparency"))]
+    #[test]
+    fn without_the_feature_a_signed_agreement_is_refused() {
+        assert_eq!(
+            base(Signing::required()).validate(),
+            Err(AgreementError::SigningUnavailable)
+        );
+    }
+
+    #[cfg(feature = "transparency")]
+    #[test]
+    fn keys_and_quorums_are_checked() {
+        use crate::transparency::{KeyName, SignerKey};
+        let key = SignerKey::from_seed(KeyName::new("ua").expect("name"), &[1; 32]).expect("key");
+        let good = PartyKey::from(key.verifier());
+        assert_eq!(good.key_id(), Some(key.id().0));
+        assert_eq!(
+            base(Signing::required().key(pid("UA"), good.clone())).validate(),
+            Ok(())
+        );
+        assert!(matches!(
+            base(Signing::required().key(pid("UA"), "ua+00000000+AQ==")).validate(),
+            Err(AgreementError::BadKey { .. })
+        ));
+        assert_eq!(
+            base(Signing::required().key(pid("XX"), good.clone())).validate(),
+            Err(AgreementError::KeyForUnknownParty(pid("XX")))
+        );
+        assert!(matches!(
+            base(Signing::required().revocation_quorum(2)).validate(),
+            Err(AgreementError::SigningQuorum {
+                what: QuorumOf::Revocation,
+                ..
+            })
+        ));
+        assert!(matches!(
+            base(Signing::required().checkpoint_quorum(3)).validate(),
+            Err(AgreementError::SigningQuorum {
+                what: QuorumOf::Checkpoint,
+                ..
+            })
+        ));
+    }
+}

@@ -15,7 +15,8 @@ use crate::agreement::{PartyKey, SignaturePolicy, Signing};
 use crate::event::{Event, LogOrigin, Payload, Record, SigningContext, TreeRoot};
 use crate::id::{EventId, PartyId, Seq};
 use crate::log::ChainHash;
-use crate::state::{AgreementState, Rejection};
+use crate::replay::preverify::Verified;
+use crate::state::{AgreementState, KeyFault, Rejection, SignatureFault};
 
 /// How a key stopped being valid.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -57,136 +58,6 @@ pub struct CheckpointAck {
     pub root: TreeRoot,
 }
 
-/// Why a signature was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum SignatureFault {
-    /// The agreement requires signatures (or the event is a key rotation) and the event
-    /// carries none.
-    #[error("the event by {author} carries no signature")]
-    Missing {
-        /// The author.
-        author: PartyId,
-    },
-    /// The event is signed but its author has no key to check it with.
-    #[error("the event is signed, but its author {author} has no key in this log")]
-    NoKey {
-        /// The author.
-        author: PartyId,
-    },
-    /// The signature is by a key another party holds (or an unknown key), not the author's.
-    #[error(
-        "the event names {author} as its author but is signed by key {key_id:08x}{}",
-        holder.as_ref().map(|p| format!(", which is {p}'s")).unwrap_or_default()
-    )]
-    WrongKey {
-        /// The author the event names.
-        author: PartyId,
-        /// The key ID of the signature.
-        key_id: u32,
-        /// Whose key that is, if it is a registered one.
-        holder: Option<PartyId>,
-    },
-    /// The signature is by the author's key that was rotated away.
-    #[error("the event by {author} is signed by key {key_id:08x}, rotated away at {at}")]
-    RotatedKey {
-        /// The author.
-        author: PartyId,
-        /// The key ID.
-        key_id: u32,
-        /// The first record the key may no longer sign.
-        at: Seq,
-    },
-    /// The signature is by the author's key that was revoked.
-    #[error("the event by {author} is signed by key {key_id:08x}, revoked at {at}")]
-    RevokedKey {
-        /// The author.
-        author: PartyId,
-        /// The key ID.
-        key_id: u32,
-        /// The first record the key may no longer sign.
-        at: Seq,
-    },
-    /// The signature does not verify over this log's origin, this position, the previous
-    /// chain hash and the event's bytes: forged, altered, moved or from another log.
-    #[error(
-        "the signature by {author}'s key {key_id:08x} does not verify for this log, position and content"
-    )]
-    DoesNotVerify {
-        /// The author.
-        author: PartyId,
-        /// The key ID.
-        key_id: u32,
-    },
-}
-
-/// Why a key or checkpoint event was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum KeyFault {
-    /// Key and checkpoint events need an agreement with keys.
-    #[error("the agreement registers no keys")]
-    UnsignedAgreement,
-    /// The new key is not a usable verifier key.
-    #[error("key {key} is not a usable verifier key: {reason}")]
-    BadKey {
-        /// The key.
-        key: PartyKey,
-        /// Why.
-        reason: String,
-    },
-    /// The key was already used in this log.
-    #[error("key {0} was already used in this log")]
-    KeyReused(PartyKey),
-    /// The party has no current key to rotate or revoke.
-    #[error("{0} has no current key")]
-    NoCurrentKey(PartyId),
-    /// The revocation names a key that is not the party's current one.
-    #[error("{key} is not the current key of {party}")]
-    NotCurrentKey {
-        /// The party.
-        party: PartyId,
-        /// The key named.
-        key: PartyKey,
-    },
-    /// A party may not approve revoking its own key (it rotates it instead).
-    #[error("{0} cannot approve revoking its own key")]
-    OwnKey(PartyId),
-    /// The agreement's revocation quorum is zero: keys cannot be revoked.
-    #[error("the agreement does not allow revoking keys")]
-    RevocationNotAllowed,
-    /// The author already approved this revocation.
-    #[error("{0} already approved this revocation")]
-    AlreadyApproved(PartyId),
-    /// The checkpoint is larger than the log before the acknowledging event.
-    #[error("a checkpoint of size {size} acknowledged when the log holds {records} records")]
-    CheckpointBeyondLog {
-        /// The size acknowledged.
-        size: u64,
-        /// The records before the event.
-        records: u64,
-    },
-    /// The checkpoint is smaller than the author's previous acknowledgement.
-    #[error("{party} acknowledged size {previous} already; size {size} is older")]
-    CheckpointOlder {
-        /// The author.
-        party: PartyId,
-        /// Its previous acknowledged size.
-        previous: u64,
-        /// The size acknowledged now.
-        size: u64,
-    },
-    /// The checkpoint's root is not the log's root at that size (checked by stores, which
-    /// keep the tree).
-    #[error("the root acknowledged for size {size} is not the log's root at that size")]
-    CheckpointRootMismatch {
-        /// The size.
-        size: u64,
-    },
-}
-
 /// A pending revocation: who approved revoking which key for which replacement.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -211,6 +82,35 @@ pub(crate) struct Keys {
     pending: Vec<Pending>,
     acks: BTreeMap<PartyId, CheckpointAck>,
     joint: Option<CheckpointAck>,
+    #[cfg(feature = "transparency")]
+    #[serde(skip)]
+    parsed: Parsed,
+    #[serde(skip)]
+    hint: Hint,
+}
+
+/// The hint for the record being applied; not a fact (compares equal whatever it holds).
+#[derive(Clone, Debug, Default)]
+struct Hint(Option<Verified>);
+
+impl PartialEq for Hint {
+    fn eq(&self, _: &Hint) -> bool {
+        true
+    }
+}
+
+/// Verifier keys parsed once when the log registers them, so that a signature check does not
+/// parse its key again. Not a fact: it compares equal whatever it holds, and a state read from
+/// a snapshot starts without it (keys are then parsed as they are used).
+#[cfg(feature = "transparency")]
+#[derive(Clone, Debug, Default)]
+struct Parsed(BTreeMap<PartyKey, crate::transparency::VerifierKey>);
+
+#[cfg(feature = "transparency")]
+impl PartialEq for Parsed {
+    fn eq(&self, _: &Parsed) -> bool {
+        true
+    }
 }
 
 impl Keys {
@@ -225,6 +125,16 @@ impl Keys {
             .last()
             .filter(|s| s.until.is_none())
             .map(|s| &s.key)
+    }
+
+    /// Parses a key the log registers (validation has checked it) and keeps it.
+    fn remember(&mut self, key: &PartyKey) {
+        #[cfg(feature = "transparency")]
+        if let Ok(parsed) = crate::transparency::VerifierKey::parse(key.as_str()) {
+            self.parsed.0.insert(key.clone(), parsed);
+        }
+        #[cfg(not(feature = "transparency"))]
+        let _ = key;
     }
 
     fn used(&self, key: &PartyKey) -> bool {
@@ -306,6 +216,28 @@ impl AgreementState {
         })
     }
 
+    /// Every key the log has registered so far, and the chain hash after the last record.
+    pub(crate) fn registered_keys(&self) -> (Vec<&PartyKey>, Option<ChainHash>) {
+        let keys = &self.facts.keys;
+        let all = keys.history.values().flatten().map(|s| &s.key).collect();
+        (all, keys.head)
+    }
+
+    /// Gives the fold what replay verified ahead for the next record (or clears it).
+    pub(crate) fn set_hint(&mut self, hint: Option<Verified>) {
+        self.facts.keys.hint = Hint(hint);
+    }
+
+    /// The hint, if it is for record `seq` standing after `prev`.
+    fn hint_for(&self, seq: Seq, prev: ChainHash) -> Option<&Verified> {
+        self.facts
+            .keys
+            .hint
+            .0
+            .as_ref()
+            .filter(|h| h.seq == seq && h.prev == prev)
+    }
+
     /// Checks the event's signature against the key valid for its author here.
     pub(crate) fn check_signature(&self, record: &Record) -> Result<(), Rejection> {
         let event = &record.event;
@@ -343,7 +275,14 @@ impl AgreementState {
                 self.misattributed(event, sig.key_id, genesis),
             ));
         };
-        verify(current, &place.signed_bytes(event), sig).map_err(|()| {
+        if self
+            .hint_for(record.seq, place.prev)
+            .is_some_and(|h| h.key.as_ref() == Some(current))
+        {
+            // Verified ahead, in parallel, for this very place and key.
+            return Ok(());
+        }
+        verify(&self.facts.keys, current, &place.signed_bytes(event), sig).map_err(|()| {
             Rejection::Signature(SignatureFault::DoesNotVerify {
                 author: author(),
                 key_id: sig.key_id,
@@ -503,6 +442,7 @@ impl AgreementState {
             keys.checkpoint_quorum = a.signing.checkpoint_quorum;
             keys.origin = Some(LogOrigin::of_genesis(event));
             for (party, key) in &a.signing.keys {
+                keys.remember(key);
                 keys.history
                     .entry(party.clone())
                     .or_default()
@@ -595,10 +535,13 @@ impl AgreementState {
     }
 
     fn advance_chain_at(&mut self, seq: Seq, event: &Event) {
-        // The stored bytes: what every store writes and hashes.
-        let bytes = serde_json::to_vec(event).unwrap_or_default();
         let prev = self.facts.keys.head.unwrap_or(ChainHash::ZERO);
-        self.facts.keys.head = Some(prev.link(seq, &bytes));
+        let next = match self.hint_for(seq, prev) {
+            Some(h) => h.next,
+            // The stored bytes: what every store writes and hashes.
+            None => prev.link(seq, &serde_json::to_vec(event).unwrap_or_default()),
+        };
+        self.facts.keys.head = Some(next);
     }
 }
 
@@ -612,6 +555,8 @@ fn replace(keys: &mut Keys, party: &PartyId, next: Option<&PartyKey>, at: Seq, e
         last.ended = Some(end);
     }
     if let Some(key) = next {
+        keys.remember(key);
+        let spans = keys.history.entry(party.clone()).or_default();
         spans.push(KeySpan {
             key: key.clone(),
             from: at,
@@ -622,14 +567,24 @@ fn replace(keys: &mut Keys, party: &PartyId, next: Option<&PartyKey>, at: Seq, e
 }
 
 #[cfg(feature = "transparency")]
-fn verify(key: &PartyKey, message: &[u8], sig: &crate::event::EventSignature) -> Result<(), ()> {
-    let key = crate::transparency::VerifierKey::parse(key.as_str()).map_err(|_| ())?;
+fn verify(
+    keys: &Keys,
+    key: &PartyKey,
+    message: &[u8],
+    sig: &crate::event::EventSignature,
+) -> Result<(), ()> {
     let sig = crate::transparency::Signature::from_slice(&sig.bytes).map_err(|_| ())?;
-    key.verify(message, &sig).map_err(|_| ())
+    match keys.parsed.0.get(key) {
+        Some(parsed) => parsed.verify(message, &sig).map_err(|_| ()),
+        None => crate::transparency::VerifierKey::parse(key.as_str())
+            .map_err(|_| ())?
+            .verify(message, &sig)
+            .map_err(|_| ()),
+    }
 }
 
 #[cfg(not(feature = "transparency"))]
-fn verify(_: &PartyKey, _: &[u8], _: &crate::event::EventSignature) -> Result<(), ()> {
+fn verify(_: &Keys, _: &PartyKey, _: &[u8], _: &crate::event::EventSignature) -> Result<(), ()> {
     // Unreachable in practice: an agreement with keys is refused without the feature.
     Err(())
 }

@@ -35,10 +35,10 @@ pub use records::{
     ControlRecord, FaultReason, ImpositionRecord, ReliefGrant, RuleFault, Stamp, Suspension, Tally,
     TermRecord, TermStatus,
 };
-pub use rejection::{Refused, Rejection};
+pub use rejection::{KeyFault, Refused, Rejection, SignatureFault};
 pub use summary::Summary;
 mod keys;
-pub use keys::{CheckpointAck, KeyEnd, KeyFault, KeySpan, SignatureFault};
+pub use keys::{CheckpointAck, KeyEnd, KeySpan};
 
 /// The snapshot format this crate writes and reads (see [`AgreementState`]).
 pub const SNAPSHOT_FORMAT: u32 = 1;
