@@ -11,7 +11,6 @@
 
 use crate::agreement::PartyKey;
 use crate::event::Record;
-use crate::event::SigningContext;
 use crate::id::Seq;
 use crate::log::ChainHash;
 use crate::state::AgreementState;
@@ -37,7 +36,7 @@ pub(crate) const WINDOW: usize = 2048;
 pub(crate) fn window(state: &AgreementState, records: &[&Record]) -> Vec<Verified> {
     use std::collections::BTreeMap;
 
-    use crate::event::{LogOrigin, Payload};
+    use crate::event::{LogOrigin, Payload, SigningContext};
     use crate::transparency::{Signature, VerifierKey};
 
     let Some(first) = records.first() else {

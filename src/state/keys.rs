@@ -217,6 +217,7 @@ impl AgreementState {
     }
 
     /// Every key the log has registered so far, and the chain hash after the last record.
+    #[cfg(feature = "transparency")]
     pub(crate) fn registered_keys(&self) -> (Vec<&PartyKey>, Option<ChainHash>) {
         let keys = &self.facts.keys;
         let all = keys.history.values().flatten().map(|s| &s.key).collect();
