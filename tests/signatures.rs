@@ -775,3 +775,53 @@ fn replay_verifies_across_read_ahead_windows() {
         Rejection::Signature(SignatureFault::DoesNotVerify { .. })
     ));
 }
+
+#[test]
+fn a_signed_file_log_reopens_and_goes_on() {
+    use ceasefire::store::{FileLog, FileLogOptions};
+    let k = keys();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("log");
+    let log = FileLog::create(&path, FileLogOptions::new()).expect("created");
+    let genesis = Event::by(pid("MED"))
+        .at(at(0))
+        .concludes(agreement(&k, "file"))
+        .expect("genesis")
+        .signed_genesis(&k.med);
+    log.append_next(genesis).expect("genesis");
+    let next = |log: &FileLog| {
+        log.with_state(|s| s.signing_context())
+            .expect("state")
+            .expect("signed")
+    };
+    let place = next(&log);
+    assert_eq!(
+        place.prev,
+        log.head().expect("head").hash,
+        "the state's chain is the store's"
+    );
+    log.append_next(allegation("UA", 1).signed(&k.ua, &place))
+        .expect("allegation");
+    let forged = allegation("RU", 2).signed(&k.ua, &next(&log));
+    assert!(matches!(
+        log.append_next(forged),
+        Err(StoreError::Rejected(_))
+    ));
+    drop(log);
+    let (log, report) = FileLog::open(&path, FileLogOptions::new()).expect("reopened");
+    assert_eq!(report.records, 2);
+    let place = next(&log);
+    assert_eq!(place.prev, log.head().expect("head").hash);
+    log.append_next(allegation("RU", 2).signed(&k.ru, &place))
+        .expect("goes on after reopening");
+    let cp = log.checkpoint(3).expect("checkpoint");
+    log.verify_checkpoint(&cp).expect("holds");
+    assert_eq!(
+        cp.origin,
+        log.state()
+            .expect("state")
+            .origin()
+            .expect("origin")
+            .as_str()
+    );
+}

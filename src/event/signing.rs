@@ -257,4 +257,44 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn the_signed_bytes_are_as_specified() {
+        let at = "2025-03-19T02:00:00Z".parse::<Timestamp>().expect("time");
+        let mut event = Event::new(
+            EventId::from_parts(at, 7).expect("id"),
+            PartyId::new("UA").expect("id"),
+            at,
+            at,
+            Payload::PartyWithdrew { reason: "r".into() },
+        );
+        let unsigned = serde_json::to_vec(&event).expect("json");
+        assert_eq!(canonical_bytes(&event), unsigned);
+        let place = SigningContext {
+            origin: LogOrigin::of_genesis(&event),
+            seq: Seq(12),
+            prev: ChainHash::from_bytes([0xab; 32]),
+        };
+        let expected = format!(
+            "ceasefire/event-signature/v1\n{}\n12\n{}\n{}",
+            place.origin,
+            "ab".repeat(32),
+            String::from_utf8(unsigned.clone()).expect("utf-8")
+        );
+        assert_eq!(place.signed_bytes(&event), expected.into_bytes());
+        assert!(place.origin.as_str().starts_with("ceasefire/"));
+        assert_eq!(place.origin.as_str().len(), "ceasefire/".len() + 64);
+
+        // The stored form of a signed event is the canonical bytes with the signature last.
+        event.signature = Some(EventSignature {
+            key_id: 1,
+            bytes: [2; 64],
+        });
+        let stored = String::from_utf8(serde_json::to_vec(&event).expect("json")).expect("utf-8");
+        let cut = stored.find(",\"signature\":").expect("last member");
+        assert_eq!(
+            format!("{}}}", &stored[..cut]).into_bytes(),
+            canonical_bytes(&event)
+        );
+    }
 }
