@@ -562,14 +562,39 @@ mod property {
     use super::*;
     use proptest::prelude::*;
 
-    fn signed_log() -> Vec<Vec<u8>> {
+    /// A signed log generated from `plan`: 0 an allegation by UA, 1 by RU, 2 a monitor's
+    /// finding on the latest allegation, 3 a checkpoint acknowledgement by the mediator.
+    fn signed_log(plan: &[u8]) -> Vec<Vec<u8>> {
         let k = keys();
         let log = log(&k, "property");
-        let a = allegation("UA", 1);
-        let a_id = a.id;
-        append(&log, &k.ua, a).expect("allegation");
-        append(&log, &k.mon, finding("MON", a_id, 2)).expect("finding");
-        append(&log, &k.ru, allegation("RU", 3)).expect("allegation");
+        let mut last = None;
+        for (i, step) in plan.iter().enumerate() {
+            let hour = i as i64 + 1;
+            match (step, last) {
+                (2, Some(a)) => {
+                    append(&log, &k.mon, finding("MON", a, hour)).expect("finding");
+                }
+                (3, _) => {
+                    let size = log.head().expect("head").version;
+                    let cp = log.checkpoint(size).expect("checkpoint");
+                    let ack = Payload::CheckpointAcknowledged {
+                        size,
+                        root: TreeRoot::from(cp.root),
+                    };
+                    append(&log, &k.med, says("MED", hour, ack)).expect("ack");
+                }
+                (1, _) => {
+                    let a = allegation("RU", hour);
+                    last = Some(a.id);
+                    append(&log, &k.ru, a).expect("allegation");
+                }
+                _ => {
+                    let a = allegation("UA", hour);
+                    last = Some(a.id);
+                    append(&log, &k.ua, a).expect("allegation");
+                }
+            }
+        }
         log.records()
             .expect("records")
             .iter()
@@ -578,14 +603,16 @@ mod property {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+        #![proptest_config(ProptestConfig::with_cases(128))]
         #[test]
         fn any_single_byte_change_is_detected(
-            which in 0usize..4,
+            plan in prop::collection::vec(0u8..4, 1..6),
+            which in any::<prop::sample::Index>(),
             at in any::<prop::sample::Index>(),
             xor in 1u8..=255,
         ) {
-            let stored = signed_log();
+            let stored = signed_log(&plan);
+            let which = which.index(stored.len());
             let mut bytes = stored.clone();
             let i = at.index(bytes[which].len());
             bytes[which][i] ^= xor;
@@ -824,4 +851,27 @@ fn a_signed_file_log_reopens_and_goes_on() {
             .expect("origin")
             .as_str()
     );
+}
+
+#[test]
+fn a_snapshot_of_a_signed_state_goes_on_checking_signatures() {
+    let k = keys();
+    let log = log(&k, "snapshot");
+    append(&log, &k.ua, allegation("UA", 1)).expect("allegation");
+    let state = log.state().expect("state");
+    let json = serde_json::to_string(&state).expect("snapshot");
+    let mut back: ceasefire::AgreementState = serde_json::from_str(&json).expect("reads");
+    assert_eq!(back, state);
+    assert!(back.is_signed());
+    let place = back.signing_context().expect("signed");
+    assert_eq!(place.prev, log.head().expect("head").hash);
+    let good = allegation("RU", 2).signed(&k.ru, &place);
+    let forged = allegation("RU", 2).signed(&k.ua, &place);
+    let seq = back.next_seq();
+    assert!(matches!(
+        back.apply(&ceasefire::event::Record::new(seq, forged)),
+        Err(Rejection::Signature(SignatureFault::WrongKey { .. }))
+    ));
+    back.apply(&ceasefire::event::Record::new(seq, good))
+        .expect("a good signature still verifies");
 }
