@@ -571,6 +571,18 @@ impl PayloadKind {
     ];
 }
 
+impl PayloadKind {
+    /// Whether events of this kind need an agreement with keys (key rotation, revocation and
+    /// checkpoint acknowledgement): no unsigned log holds one.
+    #[must_use]
+    pub fn needs_keys(self) -> bool {
+        matches!(
+            self,
+            PayloadKind::KeyRotated | PayloadKind::KeyRevoked | PayloadKind::CheckpointAcknowledged
+        )
+    }
+}
+
 impl Payload {
     /// The kind of this payload.
     #[must_use]
