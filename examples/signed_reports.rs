@@ -13,8 +13,9 @@
 //! `proof.tlog-proof` (an inclusion proof of the monitor's finding against `checkpoint`) and
 //! `leaf` (that record's stored bytes, exactly as hashed).
 //!
-//! The keys come from fixed seeds so that the run is reproducible; real parties generate
-//! theirs (`SignerKey::generate`) and register only the verifier keys.
+//! The keys come from fixed seeds, so `keys` is the same on every run (event ids, and so the
+//! log's origin, are new each time); real parties generate theirs (`SignerKey::generate`)
+//! and register only the verifier keys.
 
 use std::error::Error;
 use std::path::PathBuf;
