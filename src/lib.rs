@@ -150,6 +150,9 @@ pub mod guide {
     #[cfg(feature = "cli")]
     #[doc = include_str!("../docs/cli.md")]
     pub mod cli {}
+
+    #[doc = include_str!("../docs/security.md")]
+    pub mod security {}
 }
 
 #[doc = include_str!("../README.md")]

@@ -6,6 +6,8 @@
 //! panics. Strict replay stops at the first record the rules refuse; lenient replay skips it
 //! and lists it with the reason.
 
+pub(crate) mod preverify;
+
 use std::borrow::Borrow;
 
 use serde::{Deserialize, Serialize};
@@ -105,20 +107,30 @@ impl Replayer {
         I::Item: Borrow<Record>,
     {
         let mut state = self.start;
-        for r in records {
-            let r = r.borrow();
-            if self.as_of.is_some_and(|t| r.event.recorded_at > t) {
-                break;
+        let mut records = records.into_iter();
+        loop {
+            let window: Vec<I::Item> = records.by_ref().take(preverify::WINDOW).collect();
+            if window.is_empty() {
+                return Ok(state);
             }
-            state.apply_with(r, SeqCheck::Next).map_err(|reason| {
-                ReplayError::Rejected(Refused {
-                    seq: r.seq,
-                    id: r.event.id,
-                    reason,
-                })
-            })?;
+            let window: Vec<&Record> = window.iter().map(Borrow::borrow).collect();
+            let mut hints = preverify::window(&state, &window).into_iter();
+            for r in window {
+                if self.as_of.is_some_and(|t| r.event.recorded_at > t) {
+                    return Ok(state);
+                }
+                state.set_hint(hints.next());
+                let applied = state.apply_with(r, SeqCheck::Next);
+                state.set_hint(None);
+                applied.map_err(|reason| {
+                    ReplayError::Rejected(Refused {
+                        seq: r.seq,
+                        id: r.event.id,
+                        reason,
+                    })
+                })?;
+            }
         }
-        Ok(state)
     }
 
     /// Lenient replay: skips what the rules refuse, notes gaps, never fails.
@@ -131,43 +143,23 @@ impl Replayer {
         let mut rejected = Vec::new();
         let mut gaps = Vec::new();
         let mut prev = state.last_seq();
-        for r in records {
-            let r = r.borrow();
-            if self.as_of.is_some_and(|t| r.event.recorded_at > t) {
-                continue;
+        let mut records = records.into_iter();
+        loop {
+            let window: Vec<I::Item> = records.by_ref().take(preverify::WINDOW).collect();
+            if window.is_empty() {
+                break;
             }
-            let expected = prev.map_or(Some(Seq::FIRST), Seq::next);
-            let reject = |reason: Rejection| Refused {
-                seq: r.seq,
-                id: r.event.id,
-                reason,
-            };
-            match expected {
-                Some(expected) if r.seq < expected => {
-                    rejected.push(reject(Rejection::OutOfSequence {
-                        expected,
-                        found: r.seq,
-                    }));
+            let window: Vec<&Record> = window.iter().map(Borrow::borrow).collect();
+            let mut hints = preverify::window(&state, &window).into_iter();
+            for r in window {
+                let hint = hints.next();
+                if self.as_of.is_some_and(|t| r.event.recorded_at > t) {
                     continue;
                 }
-                Some(expected) if r.seq > expected => gaps.push(Gap {
-                    expected,
-                    found: r.seq,
-                }),
-                Some(_) => {}
-                None => {
-                    rejected.push(reject(Rejection::OutOfSequence {
-                        expected: Seq(u64::MAX),
-                        found: r.seq,
-                    }));
-                    continue;
-                }
+                state.set_hint(hint);
+                lenient_one(&mut state, r, &mut prev, &mut rejected, &mut gaps);
+                state.set_hint(None);
             }
-            if let Err(reason) = state.apply_with(r, SeqCheck::Increasing) {
-                rejected.push(reject(reason));
-                state.skip_seq(r.seq);
-            }
-            prev = Some(r.seq);
         }
         LenientReplay {
             state,
@@ -175,6 +167,48 @@ impl Replayer {
             gaps,
         }
     }
+}
+
+/// One record of lenient replay.
+fn lenient_one(
+    state: &mut AgreementState,
+    r: &Record,
+    prev: &mut Option<Seq>,
+    rejected: &mut Vec<Refused>,
+    gaps: &mut Vec<Gap>,
+) {
+    let expected = prev.map_or(Some(Seq::FIRST), Seq::next);
+    let reject = |reason: Rejection| Refused {
+        seq: r.seq,
+        id: r.event.id,
+        reason,
+    };
+    match expected {
+        Some(expected) if r.seq < expected => {
+            rejected.push(reject(Rejection::OutOfSequence {
+                expected,
+                found: r.seq,
+            }));
+            return;
+        }
+        Some(expected) if r.seq > expected => gaps.push(Gap {
+            expected,
+            found: r.seq,
+        }),
+        Some(_) => {}
+        None => {
+            rejected.push(reject(Rejection::OutOfSequence {
+                expected: Seq(u64::MAX),
+                found: r.seq,
+            }));
+            return;
+        }
+    }
+    if let Err(reason) = state.apply_with(r, SeqCheck::Increasing) {
+        rejected.push(reject(reason));
+        state.skip_record(r);
+    }
+    *prev = Some(r.seq);
 }
 
 /// Strict replay with the policy's rules.

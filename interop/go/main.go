@@ -14,6 +14,7 @@
 //	consistency       the consistency proof from checkpoint.old to checkpoint, one base64 hash per line
 //	proof.tlog-proof  an inclusion proof of one leaf against checkpoint (C2SP tlog-proof)
 //	leaf              that leaf's bytes, exactly as hashed
+//	log               (optional) the log file; the leaf must be one of its records' bytes
 //
 // It prints what it checked and exits 0, or prints the first failure and exits 1.
 package main
@@ -96,6 +97,16 @@ func run(dir string) error {
 	}
 	leaf, err := read("leaf")
 	if err != nil {
+		return err
+	}
+	// A directory written from a log file (examples/signed_reports.rs) also holds the log:
+	// the leaf must be the exact bytes of one of its records.
+	if logFile, err := read("log"); err == nil {
+		if !bytes.Contains(logFile, leaf) {
+			return errors.New("leaf: not the bytes of any record in log")
+		}
+		fmt.Println("ok: leaf is a record of log")
+	} else if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	index, recordProof, cpNote, err := parseTlogProof(proofFile)

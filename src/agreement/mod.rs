@@ -4,6 +4,7 @@
 //! is self-contained. [`Agreement::validate`] checks it before it is accepted.
 
 mod policy;
+mod signing;
 mod term;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,6 +18,7 @@ pub use policy::{
     Confidence, ConfidenceError, Escalation, EvidenceStandard, Level, Procedure, ReliefPolicy,
     SanctionPolicy, Severity, SeverityWeights, TermScope, ThresholdRule,
 };
+pub use signing::{PartyKey, QuorumOf, SignaturePolicy, Signing};
 pub use term::{
     AcceptanceLevel, Activation, Condition, Obligation, ObligationClock, TargetCategory, Term,
     TermKind,
@@ -94,6 +96,9 @@ pub struct Agreement {
     pub terms: Vec<Term>,
     /// The sanction policy.
     pub policy: SanctionPolicy,
+    /// Keys and signature rules; absent (unsigned) unless set.
+    #[serde(default, skip_serializing_if = "Signing::is_unsigned")]
+    pub signing: Signing,
 }
 
 /// What a limit of [`Agreement::LIMITS`] counts.
@@ -240,6 +245,33 @@ pub enum AgreementError {
         /// The limit.
         limit: usize,
     },
+    /// The agreement registers keys or requires signatures, and this build cannot check
+    /// them (the cargo feature `transparency` is off).
+    #[error(
+        "the agreement registers keys or requires signatures; checking them needs the `transparency` feature"
+    )]
+    SigningUnavailable,
+    /// A key is registered for a party that is not listed.
+    #[error("a key is registered for unknown party {0}")]
+    KeyForUnknownParty(PartyId),
+    /// A party's key text is not a usable Ed25519 verifier key.
+    #[error("the key of party {party} is not a usable verifier key: {reason}")]
+    BadKey {
+        /// The party.
+        party: PartyId,
+        /// Why.
+        reason: String,
+    },
+    /// A signing quorum is larger than the parties who could meet it.
+    #[error("the {what} of {quorum} does not fit {parties} parties")]
+    SigningQuorum {
+        /// Which quorum.
+        what: QuorumOf,
+        /// The quorum.
+        quorum: u8,
+        /// The number of parties.
+        parties: usize,
+    },
 }
 
 /// The largest agreement accepted. Real agreements are far smaller; the limits keep replay of
@@ -287,7 +319,15 @@ impl Agreement {
             parties: Vec::new(),
             terms: Vec::new(),
             policy: SanctionPolicy::default(),
+            signing: Signing::default(),
         }
+    }
+
+    /// Sets the keys and signature rules.
+    #[must_use]
+    pub fn signing(mut self, signing: Signing) -> Agreement {
+        self.signing = signing;
+        self
     }
 
     /// Adds a party.
@@ -428,7 +468,8 @@ impl Agreement {
                 });
             }
         }
-        Ok(())
+        self.signing
+            .validate(|p| roles.contains_key(p), self.parties.len())
     }
 
     /// Checks one term as it would stand in this agreement: at its place if the agreement

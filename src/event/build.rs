@@ -108,6 +108,7 @@ impl EventBuilder {
             author: self.author,
             schema: SchemaVersion::CURRENT,
             payload,
+            signature: None,
         };
         event
             .check_times()

@@ -31,6 +31,9 @@ impl PayloadKind {
             PayloadKind::SanctionLifted => "sanction_lifted",
             PayloadKind::ProcedureHalted => "procedure_halted",
             PayloadKind::ReliefApproved => "relief_approved",
+            PayloadKind::KeyRotated => "key_rotated",
+            PayloadKind::KeyRevoked => "key_revoked",
+            PayloadKind::CheckpointAcknowledged => "checkpoint_acknowledged",
         }
     }
 }
@@ -69,6 +72,9 @@ crate::name::from_names!(PayloadKind, "payload kind", [
     PayloadKind::SanctionLifted => "sanction_lifted",
     PayloadKind::ProcedureHalted => "procedure_halted",
     PayloadKind::ReliefApproved => "relief_approved",
+    PayloadKind::KeyRotated => "key_rotated",
+    PayloadKind::KeyRevoked => "key_revoked",
+    PayloadKind::CheckpointAcknowledged => "checkpoint_acknowledged",
 ]);
 
 /// `18 Mar 2025 16:00`: the form timelines use.
@@ -204,6 +210,13 @@ impl fmt::Display for Payload {
                 write!(f, "halts the procedure of {decision}: {reason}")
             }
             Payload::ReliefApproved { party } => write!(f, "approves relief for {party}"),
+            Payload::KeyRotated { key } => write!(f, "rotates its key to {key}"),
+            Payload::KeyRevoked { party, key, .. } => {
+                write!(f, "approves revoking key {key} of {party}")
+            }
+            Payload::CheckpointAcknowledged { size, root } => {
+                write!(f, "acknowledges the log at size {size} with root {root}")
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 mod build;
 mod display;
 mod payload;
+mod signing;
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,9 @@ pub use display::{Timeline, timeline};
 pub use payload::{
     Allegation, Amendment, Coordinates, CoordinatesError, Finding, Method, Payload, PayloadKind,
     Period, Place, Verification,
+};
+pub use signing::{
+    EventSignature, LogOrigin, SIGNED_BYTES_PREFIX, SigningContext, TreeRoot, canonical_bytes,
 };
 
 /// The version of the event schema.
@@ -49,6 +53,10 @@ pub struct Event {
     pub schema: SchemaVersion,
     /// What it says.
     pub payload: Payload,
+    /// Its author's signature, if it is signed (see [`SigningContext`]); absent from the
+    /// stored form when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<EventSignature>,
 }
 
 impl Event {
@@ -68,6 +76,7 @@ impl Event {
             author,
             schema: SchemaVersion::CURRENT,
             payload,
+            signature: None,
         }
     }
 }

@@ -5,8 +5,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::agreement::{
-    AcceptanceLevel, Agreement, Confidence, Level, Severity, TargetCategory, TermKind,
+    AcceptanceLevel, Agreement, Confidence, Level, PartyKey, Severity, TargetCategory, TermKind,
 };
+use crate::event::TreeRoot;
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, TermId};
 use crate::time::{Span, Timestamp};
 
@@ -467,6 +468,29 @@ pub enum Payload {
         /// The sanctioned party.
         party: PartyId,
     },
+    /// The author replaces its own key; the event must be signed by the key it replaces.
+    KeyRotated {
+        /// The new key.
+        key: PartyKey,
+    },
+    /// The author approves revoking another party's (lost) key. The revocation takes effect
+    /// at the approval that meets the agreement's revocation quorum of distinct approvers.
+    KeyRevoked {
+        /// Whose key.
+        party: PartyId,
+        /// The key revoked (the party's current key).
+        key: PartyKey,
+        /// The key that replaces it, if any.
+        replacement: Option<PartyKey>,
+    },
+    /// The author acknowledges the log's Merkle tree at a size: its signature on this event
+    /// is its cosignature of that checkpoint.
+    CheckpointAcknowledged {
+        /// The tree size (a number of records before this event).
+        size: u64,
+        /// The tree's root hash at that size.
+        root: TreeRoot,
+    },
 }
 
 /// The kind of a payload, without its data.
@@ -514,11 +538,17 @@ pub enum PayloadKind {
     ProcedureHalted,
     /// See [`Payload::ReliefApproved`].
     ReliefApproved,
+    /// See [`Payload::KeyRotated`].
+    KeyRotated,
+    /// See [`Payload::KeyRevoked`].
+    KeyRevoked,
+    /// See [`Payload::CheckpointAcknowledged`].
+    CheckpointAcknowledged,
 }
 
 impl PayloadKind {
     /// Every kind, in declaration order.
-    pub const ALL: [PayloadKind; 20] = [
+    pub const ALL: [PayloadKind; 23] = [
         PayloadKind::AgreementConcluded,
         PayloadKind::TermAccepted,
         PayloadKind::ConditionMet,
@@ -539,7 +569,22 @@ impl PayloadKind {
         PayloadKind::SanctionLifted,
         PayloadKind::ProcedureHalted,
         PayloadKind::ReliefApproved,
+        PayloadKind::KeyRotated,
+        PayloadKind::KeyRevoked,
+        PayloadKind::CheckpointAcknowledged,
     ];
+}
+
+impl PayloadKind {
+    /// Whether events of this kind need an agreement with keys (key rotation, revocation and
+    /// checkpoint acknowledgement): no unsigned log holds one.
+    #[must_use]
+    pub fn needs_keys(self) -> bool {
+        matches!(
+            self,
+            PayloadKind::KeyRotated | PayloadKind::KeyRevoked | PayloadKind::CheckpointAcknowledged
+        )
+    }
 }
 
 impl Payload {
@@ -567,6 +612,9 @@ impl Payload {
             Payload::SanctionLifted { .. } => PayloadKind::SanctionLifted,
             Payload::ProcedureHalted { .. } => PayloadKind::ProcedureHalted,
             Payload::ReliefApproved { .. } => PayloadKind::ReliefApproved,
+            Payload::KeyRotated { .. } => PayloadKind::KeyRotated,
+            Payload::KeyRevoked { .. } => PayloadKind::KeyRevoked,
+            Payload::CheckpointAcknowledged { .. } => PayloadKind::CheckpointAcknowledged,
         }
     }
 

@@ -75,6 +75,12 @@ pub enum Divergence {
         /// The hash the log has there.
         hash: ChainHash,
     },
+    /// The log has another Merkle root at a checkpoint's size (rewritten).
+    #[cfg(feature = "transparency")]
+    OtherRoot {
+        /// The root the log has there.
+        root: crate::transparency::TreeHash,
+    },
 }
 
 impl std::fmt::Display for Divergence {
@@ -82,6 +88,8 @@ impl std::fmt::Display for Divergence {
         match self {
             Divergence::Shorter { records } => write!(f, "it holds only {records} records"),
             Divergence::OtherHash { hash } => write!(f, "its chain hash there is {hash}"),
+            #[cfg(feature = "transparency")]
+            Divergence::OtherRoot { root } => write!(f, "its Merkle root there is {root}"),
         }
     }
 }
@@ -274,6 +282,87 @@ pub trait Store {
         Self: Sized,
     {
         Ok(f(&self.state()?))
+    }
+
+    /// The RFC 9162 Merkle tree over the log's records, beside the hash chain: leaf `i` is
+    /// record `i + 1`'s exact stored bytes (see the format guide, "Merkle tree"). Built
+    /// from the records as read, so every store has it.
+    ///
+    /// # Errors
+    /// A backend error.
+    #[cfg(feature = "transparency")]
+    fn merkle_tree(&self) -> Result<crate::transparency::MerkleTree, StoreError> {
+        let mut tree = crate::transparency::MerkleTree::new();
+        let mut from = Seq::FIRST;
+        loop {
+            let chunk = self.read(from, 4096)?;
+            let Some(last) = chunk.last() else {
+                return Ok(tree);
+            };
+            let next = last.seq.next().ok_or(StoreError::SequenceExhausted)?;
+            for r in &chunk {
+                let bytes = serde_json::to_vec(&r.event).map_err(|e| StoreError::Encode {
+                    id: r.event.id,
+                    message: e.to_string(),
+                })?;
+                tree.push_data(&bytes);
+            }
+            from = next;
+        }
+    }
+
+    /// The checkpoint of the log at `size` records: its origin (derived from the genesis,
+    /// [`crate::event::LogOrigin`]), the size and the Merkle root there, ready to be signed.
+    ///
+    /// # Errors
+    /// [`StoreError::DoesNotExtend`] if the log is empty or shorter than `size`, or a
+    /// backend error.
+    #[cfg(feature = "transparency")]
+    fn checkpoint(&self, size: u64) -> Result<crate::transparency::Checkpoint, StoreError> {
+        let short = |records: u64| StoreError::DoesNotExtend {
+            version: size,
+            found: Divergence::Shorter { records },
+        };
+        let genesis = self
+            .read(Seq::FIRST, 1)?
+            .into_iter()
+            .next()
+            .ok_or(short(0))?;
+        let tree = self.merkle_tree()?;
+        let root = tree.root_at(size).map_err(|_| short(tree.len()))?;
+        let origin = crate::event::LogOrigin::of_genesis(&genesis.event);
+        crate::transparency::Checkpoint::new(origin.as_str(), size, root).map_err(|e| {
+            StoreError::Encode {
+                id: genesis.event.id,
+                message: e.to_string(),
+            }
+        })
+    }
+
+    /// Checks that the log still holds what a checkpoint published earlier says: at least
+    /// its number of records, and the same Merkle root at that size. Detects truncation and
+    /// rewriting (check the checkpoint's signatures first, e.g. with
+    /// [`crate::transparency::Quorum::check`]).
+    ///
+    /// # Errors
+    /// [`StoreError::DoesNotExtend`] naming what differs, or a backend error.
+    #[cfg(feature = "transparency")]
+    fn verify_checkpoint(
+        &self,
+        checkpoint: &crate::transparency::Checkpoint,
+    ) -> Result<(), StoreError> {
+        let tree = self.merkle_tree()?;
+        let found = match tree.root_at(checkpoint.size) {
+            Ok(root) if root == checkpoint.root => return Ok(()),
+            Ok(root) => Divergence::OtherRoot { root },
+            Err(_) => Divergence::Shorter {
+                records: tree.len(),
+            },
+        };
+        Err(StoreError::DoesNotExtend {
+            version: checkpoint.size,
+            found,
+        })
     }
 
     /// Checks that the log still extends a head published earlier: it holds at least that

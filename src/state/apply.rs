@@ -67,6 +67,7 @@ impl AgreementState {
             }
             (Some(_), _) => Ok(()),
         }?;
+        self.check_signature(record)?;
         event
             .check_times()
             .map_err(|(field, error)| Rejection::TimeOutOfRange { field, error })?;
@@ -86,6 +87,7 @@ impl AgreementState {
         }
         if self.facts.genesis.is_some() {
             self.validate_payload(event)?;
+            self.check_key_event(record)?;
         }
         Ok(())
     }
@@ -416,6 +418,8 @@ impl AgreementState {
                 self.known_party(party)?;
                 self.approvable(party, &event.author, event.recorded_at)
             }
+            Payload::KeyRevoked { party, .. } => self.known_party(party).map(|_| ()),
+            Payload::KeyRotated { .. } | Payload::CheckpointAcknowledged { .. } => Ok(()),
         }
     }
 

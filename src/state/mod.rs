@@ -10,6 +10,7 @@
 mod apply;
 mod clock;
 mod engine;
+mod keys;
 mod mutate;
 mod query;
 mod records;
@@ -32,12 +33,13 @@ use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 use crate::sanction::{ConfigError, Decision, RuleSet, RuleStamp, View, fingerprint};
 use crate::time::Timestamp;
 
+pub use keys::{CheckpointAck, KeyEnd, KeySpan};
 pub use records::{
     AcceptanceRecord, Applied, ApprovalRecord, AttestationRecord, ClaimRecord, ConditionRecord,
     ControlRecord, FaultReason, ImpositionRecord, ReliefGrant, RuleFault, Stamp, Suspension, Tally,
     TermRecord, TermStatus,
 };
-pub use rejection::{Refused, Rejection};
+pub use rejection::{KeyFault, Refused, Rejection, SignatureFault};
 use shape::{Hold, Shape};
 pub use summary::Summary;
 use work::Work;
@@ -67,6 +69,8 @@ struct Facts {
     reliefs: Vec<ReliefGrant>,
     last_confirmation: BTreeMap<PartyId, Timestamp>,
     faults: Vec<RuleFault>,
+    #[serde(default, skip_serializing_if = "keys::Keys::is_empty")]
+    keys: keys::Keys,
 }
 
 type Keyed = BTreeSet<(Timestamp, Seq)>;

@@ -24,6 +24,7 @@ impl AgreementState {
         applied.ended.extend(self.grant_due_relief(recorded_at));
         let seeds = self.seeds(&record.event);
         let own = self.mutate(record, &mut applied);
+        self.fold_keys(record);
         let mut affected = self.reshape(&seeds);
         affected.extend(own);
         self.run_rules(record, affected, &mut applied);
@@ -303,6 +304,10 @@ impl AgreementState {
                     });
                 None
             }
+            // Keys and checkpoints are folded by `fold_keys`.
+            Payload::KeyRotated { .. }
+            | Payload::KeyRevoked { .. }
+            | Payload::CheckpointAcknowledged { .. } => None,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::agreement::{AgreementError, Limited, Role, TargetCategory};
+use crate::agreement::{AgreementError, Limited, PartyKey, Role, TargetCategory};
 use crate::event::{PayloadKind, TimeField};
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 use crate::time::TimeError;
@@ -15,6 +15,12 @@ use crate::time::Timestamp;
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Rejection {
+    /// The event's signature is missing, by the wrong key, or does not verify.
+    #[error("{0}")]
+    Signature(SignatureFault),
+    /// A key or checkpoint event breaks the agreement's key rules.
+    #[error("{0}")]
+    Keys(KeyFault),
     /// The record's sequence number is not the next one.
     #[error("sequence number {found} where {expected} was expected")]
     OutOfSequence {
@@ -260,4 +266,127 @@ pub struct Refused {
     pub id: EventId,
     /// The rule it breaks.
     pub reason: Rejection,
+}
+
+/// Why a signature was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SignatureFault {
+    /// The agreement requires signatures (or the event is a key rotation) and the event
+    /// carries none.
+    #[error("the event by {author} carries no signature")]
+    Missing {
+        /// The author.
+        author: PartyId,
+    },
+    /// The event is signed but its author has no key to check it with.
+    #[error("the event is signed, but its author {author} has no key in this log")]
+    NoKey {
+        /// The author.
+        author: PartyId,
+    },
+    /// The signature is by a key another party holds (or an unknown key), not the author's.
+    #[error(
+        "the event names {author} as its author but is signed by key {key_id:08x}{}",
+        holder.as_ref().map(|p| format!(", which is {p}'s")).unwrap_or_default()
+    )]
+    WrongKey {
+        /// The author the event names.
+        author: PartyId,
+        /// The key ID of the signature.
+        key_id: u32,
+        /// Whose key that is, if it is a registered one.
+        holder: Option<PartyId>,
+    },
+    /// The signature is by the author's key that was rotated away.
+    #[error("the event by {author} is signed by key {key_id:08x}, rotated away at {at}")]
+    RotatedKey {
+        /// The author.
+        author: PartyId,
+        /// The key ID.
+        key_id: u32,
+        /// The first record the key may no longer sign.
+        at: Seq,
+    },
+    /// The signature is by the author's key that was revoked.
+    #[error("the event by {author} is signed by key {key_id:08x}, revoked at {at}")]
+    RevokedKey {
+        /// The author.
+        author: PartyId,
+        /// The key ID.
+        key_id: u32,
+        /// The first record the key may no longer sign.
+        at: Seq,
+    },
+    /// The signature does not verify over this log's origin, this position, the previous
+    /// chain hash and the event's bytes: forged, altered, moved or from another log.
+    #[error(
+        "the signature by {author}'s key {key_id:08x} does not verify for this log, position and content"
+    )]
+    DoesNotVerify {
+        /// The author.
+        author: PartyId,
+        /// The key ID.
+        key_id: u32,
+    },
+}
+
+/// Why a key or checkpoint event was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum KeyFault {
+    /// Key and checkpoint events need an agreement with keys.
+    #[error("the agreement registers no keys")]
+    UnsignedAgreement,
+    /// The new key is not a usable verifier key.
+    #[error("key {key} is not a usable verifier key: {reason}")]
+    BadKey {
+        /// The key.
+        key: PartyKey,
+        /// Why.
+        reason: String,
+    },
+    /// The key was already used in this log.
+    #[error("key {0} was already used in this log")]
+    KeyReused(PartyKey),
+    /// The party has no current key to rotate or revoke.
+    #[error("{0} has no current key")]
+    NoCurrentKey(PartyId),
+    /// The revocation names a key that is not the party's current one.
+    #[error("{key} is not the current key of {party}")]
+    NotCurrentKey {
+        /// The party.
+        party: PartyId,
+        /// The key named.
+        key: PartyKey,
+    },
+    /// A party may not approve revoking its own key (it rotates it instead).
+    #[error("{0} cannot approve revoking its own key")]
+    OwnKey(PartyId),
+    /// The agreement's revocation quorum is zero: keys cannot be revoked.
+    #[error("the agreement does not allow revoking keys")]
+    RevocationNotAllowed,
+    /// The author already approved this revocation.
+    #[error("{0} already approved this revocation")]
+    AlreadyApproved(PartyId),
+    /// The checkpoint is larger than the log before the acknowledging event.
+    #[error("a checkpoint of size {size} acknowledged when the log holds {records} records")]
+    CheckpointBeyondLog {
+        /// The size acknowledged.
+        size: u64,
+        /// The records before the event.
+        records: u64,
+    },
+    /// The checkpoint is smaller than the author's previous acknowledgement.
+    #[error("{party} acknowledged size {previous} already; size {size} is older")]
+    CheckpointOlder {
+        /// The author.
+        party: PartyId,
+        /// Its previous acknowledged size.
+        previous: u64,
+        /// The size acknowledged now.
+        size: u64,
+    },
 }

@@ -263,5 +263,8 @@ fn says(payload: &Payload) -> String {
         }
         Payload::ProcedureHalted { decision, .. } => format!("halts the procedure of {decision}"),
         Payload::ReliefApproved { party } => format!("approves relief for {party}"),
+        Payload::KeyRotated { .. } => "rotates its key".to_string(),
+        Payload::KeyRevoked { party, .. } => format!("approves revoking the key of {party}"),
+        Payload::CheckpointAcknowledged { size, .. } => format!("acknowledges size {size}"),
     }
 }

@@ -390,6 +390,7 @@ pub fn agreement() -> impl Strategy<Value = Agreement> {
                 parties: parties.clone(),
                 terms: terms.clone(),
                 policy,
+                signing: crate::agreement::Signing::default(),
             })
         })
 }
@@ -592,6 +593,24 @@ fn payload_of(kind: PayloadKind, agreement: &Agreement) -> BoxedStrategy<Payload
         PayloadKind::ReliefApproved => party
             .prop_map(|party| Payload::ReliefApproved { party })
             .boxed(),
+        // Key and checkpoint events (generated agreements are unsigned: all refused).
+        PayloadKind::KeyRotated => Just(Payload::KeyRotated {
+            key: crate::agreement::PartyKey::new("generated+00000000+AQ=="),
+        })
+        .boxed(),
+        PayloadKind::KeyRevoked => party
+            .prop_map(|party| Payload::KeyRevoked {
+                party,
+                key: crate::agreement::PartyKey::new("generated+00000000+AQ=="),
+                replacement: None,
+            })
+            .boxed(),
+        PayloadKind::CheckpointAcknowledged => (0..8u64)
+            .prop_map(|size| Payload::CheckpointAcknowledged {
+                size,
+                root: crate::event::TreeRoot([0; 32]),
+            })
+            .boxed(),
     }
 }
 
@@ -622,5 +641,6 @@ pub fn event(agreement: &Agreement) -> impl Strategy<Value = Event> + use<> {
             author,
             schema: SchemaVersion::CURRENT,
             payload,
+            signature: None,
         })
 }

@@ -161,7 +161,8 @@ fn every_kind_of_event_is_generated() {
             *kinds.entry(e.payload.kind()).or_default() += 1;
         }
     }
-    for kind in PayloadKind::ALL {
+    // The generated agreements are unsigned: key and checkpoint events cannot be valid.
+    for kind in PayloadKind::ALL.into_iter().filter(|k| !k.needs_keys()) {
         assert!(
             kinds.get(&kind).copied().unwrap_or(0) > 0,
             "{kind} never generated: {kinds:?}"

@@ -165,6 +165,7 @@ impl<'a> Interpreter<'a> {
                 author: author.clone(),
                 schema: crate::event::SchemaVersion::CURRENT,
                 payload: payload.clone(),
+                signature: None,
             };
             let record = Record::new(self.state.next_seq(), event);
             match self.state.apply(&record) {

@@ -1,0 +1,110 @@
+//! How fast replay checks a signed log, against `ed25519-dalek`'s own `verify_strict`
+//! throughput in the same run and the same mode (every core).
+//!
+//! ```text
+//! cargo run --release --features transparency --example signed_throughput -- [EVENTS]
+//! ```
+//!
+//! Prints `signed_verify_events_per_s` (strict replay of a log whose every event is signed,
+//! the fold included), `bare_ed25519_verify_per_s` (the same signatures over the same bytes,
+//! verified with nothing else, on as many threads as replay uses) and their ratio.
+//! EVENTS defaults to 500, enough for CI to run it; measure with 20000 in release.
+
+use std::error::Error;
+use std::time::Instant;
+
+use ceasefire::agreement::{
+    Agreement, PartyKey, Severity, Signing, TargetCategory, Term, TermKind,
+};
+use ceasefire::event::{Allegation, Event, Place, SigningContext};
+use ceasefire::time::Timestamp;
+use ceasefire::transparency::{KeyName, Signature, SignerKey};
+use ceasefire::{PartyId, Record, Seq, TermId, replay};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let n: u64 = std::env::args().nth(1).map_or(Ok(500), |a| a.parse())?;
+    let party = |s: &str| PartyId::new(s);
+    let ua = SignerKey::from_seed(KeyName::new("ua")?, &[1; 32])?;
+    let med = SignerKey::from_seed(KeyName::new("mediator")?, &[2; 32])?;
+    let agreement = Agreement::new("throughput")
+        .belligerent(party("UA")?, "Ukraine")
+        .belligerent(party("RU")?, "Russia")
+        .mediator(party("MED")?, "Mediator")
+        .term(
+            Term::new(
+                TermId::new("energy")?,
+                "Energy",
+                TermKind::energy_moratorium(),
+            )
+            .binding([party("UA")?, party("RU")?]),
+        )
+        .signing(
+            Signing::required()
+                .key(party("UA")?, PartyKey::from(ua.verifier()))
+                .key(party("MED")?, PartyKey::from(med.verifier())),
+        );
+    let start: Timestamp = "2025-03-19T00:00:00Z".parse()?;
+    let genesis = Event::by(party("MED")?)
+        .at(start)
+        .concludes(agreement)?
+        .signed_genesis(&med);
+    let mut place = SigningContext::genesis(&genesis);
+    let mut records = Vec::new();
+    let mut messages = Vec::new();
+    let mut push = |event: Event, place: &mut SigningContext, records: &mut Vec<Record>| {
+        messages.push(place.signed_bytes(&event));
+        let bytes = serde_json::to_vec(&event).unwrap_or_default();
+        let next = place.prev.link(place.seq, &bytes);
+        records.push(Record::new(place.seq, event));
+        place.prev = next;
+        place.seq = place.seq.next().unwrap_or(Seq(u64::MAX));
+    };
+    push(genesis, &mut place, &mut records);
+    for i in 1..n {
+        let at = start + chrono::Duration::seconds(i as i64);
+        let e = Event::by(party("UA")?).at(at).alleges(Allegation::new(
+            party("RU")?,
+            TermId::new("energy")?,
+            TargetCategory::PowerGrid,
+            Place::named("Sloviansk"),
+            Severity::Minor,
+        ))?;
+        let signed = e.signed(&ua, &place);
+        push(signed, &mut place, &mut records);
+    }
+
+    let t = Instant::now();
+    let state = replay(&records)?;
+    let replay_s = t.elapsed().as_secs_f64();
+    assert_eq!(state.last_seq(), Some(Seq(n)));
+
+    // Bare verify_strict of the same signatures over the same bytes, on every core.
+    let keys = [med.verifier().clone(), ua.verifier().clone()];
+    let sigs: Vec<Signature> = records
+        .iter()
+        .filter_map(|r| r.event.signature.as_ref())
+        .map(|s| Signature::from_slice(&s.bytes))
+        .collect::<Result<_, _>>()?;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = messages.len().div_ceil(cores);
+    let t = Instant::now();
+    std::thread::scope(|scope| {
+        for (i, (ms, ss)) in messages.chunks(chunk).zip(sigs.chunks(chunk)).enumerate() {
+            let keys = &keys;
+            scope.spawn(move || {
+                for (j, (m, s)) in ms.iter().zip(ss).enumerate() {
+                    let key = &keys[usize::from(i + j > 0)];
+                    assert!(key.verify(m, s).is_ok());
+                }
+            });
+        }
+    });
+    let bare_s = t.elapsed().as_secs_f64();
+
+    let events = n as f64;
+    println!("events: {n}, threads: {cores}");
+    println!("signed_verify_events_per_s: {:.0}", events / replay_s);
+    println!("bare_ed25519_verify_per_s: {:.0}", events / bare_s);
+    println!("ratio: {:.2}", bare_s / replay_s);
+    Ok(())
+}
