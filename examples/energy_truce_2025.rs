@@ -557,6 +557,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         log: EventLog::new(),
         written: 0,
     };
+    let warnings = agreement()?.lint();
+    for w in &warnings {
+        println!("warning: {w}");
+    }
+    if warnings.is_empty() {
+        println!("The agreement lints clean.");
+    }
     write_the_log(&mut desk)?;
     let records = desk.log.records()?;
     println!("Timeline ({} records):", records.len());

@@ -75,7 +75,7 @@
 //! | [`state`] | [`AgreementState`]: `apply`, `check`, and every question the state answers |
 //! | [`replay`](mod@replay) | strict, lenient and as-of replay |
 //! | [`log`] | the [`Store`] contract, the in-memory [`EventLog`], the hash chain |
-//! | [`store`] | durable stores: the append-only, hash-chained [`FileLog`] |
+//! | [`store`] | durable stores: the append-only, hash-chained [`FileLog`]; `PostgresLog` (feature `postgres`) |
 //! | [`time`] | instants, spans, day-precision occurrences, windows |
 //! | [`id`] | identifier newtypes |
 //! | [`name`] | reading the names people type (`FromStr` for roles, targets, levels…) |

@@ -3,6 +3,7 @@
 //! An [`Agreement`] is carried whole by the first event of every log (the genesis), so a log
 //! is self-contained. [`Agreement::validate`] checks it before it is accepted.
 
+mod lint;
 mod policy;
 mod signing;
 mod term;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::id::{ConditionId, PartyId, RuleId, TermId};
 
+pub use lint::Warning;
 pub use policy::{
     Confidence, ConfidenceError, Escalation, EvidenceStandard, Level, Procedure, ReliefPolicy,
     SanctionPolicy, Severity, SeverityWeights, TermScope, ThresholdRule,

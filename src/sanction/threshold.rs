@@ -9,10 +9,19 @@ use crate::sanction::{Rule, Trigger, Verdict, View};
 use crate::time::Timestamp;
 
 impl ThresholdRule {
-    /// Whether `a` counts for this rule now: its term is in scope, it meets the evidence
-    /// standard, it stands, and no standing decision of this rule cites it yet.
+    /// Whether `a` counts for this rule now: its term is in scope, it weighs something, its
+    /// occurrence fits in the rule's window, it meets the evidence standard, it stands, and no
+    /// standing decision of this rule cites it yet. A violation that weighs nothing, or that
+    /// could never fit in a window (a day-precision report under a rule of a few hours), can
+    /// never help reach the threshold: it is never counted or cited, so it never waits in the
+    /// rule's pool (which keeps the work of one event bounded; see the performance guide).
     pub(crate) fn counts(&self, view: &dyn View, a: &AllegationRecord) -> bool {
         self.terms.includes(&a.allegation.term)
+            && self.weight(a) > 0
+            && self
+                .window
+                .after(a.occurred.earliest())
+                .is_none_or(|end| a.occurred.latest() <= end)
             && a.meets(&self.evidence)
             && view.stands(&a.id)
             && !view.is_cited(&a.id, &self.id)

