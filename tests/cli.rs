@@ -389,3 +389,58 @@ fn the_readme_tour_from_an_export_to_a_verified_log_and_a_page_in_three_commands
         "one alleged, none confirmed"
     );
 }
+
+/// `copy` between log files, and `--store postgres://…` for every command: a file copied into
+/// the database reads, verifies and replays there as it does from the file, and copies back
+/// to a file with the same head. The database part needs `CEASEFIRE_POSTGRES_URL`.
+#[test]
+fn copy_and_the_postgres_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (log, export) = tour(dir.path());
+    ok(&["import-acled", s(&log), s(&export)], None);
+    let head = ok(&["verify", s(&log)], None);
+    let copy = dir.path().join("copy.log");
+    let copied = ok(&["copy", s(&log), s(&copy)], None);
+    assert_eq!(ok(&["verify", s(&copy)], None), head);
+    assert!(
+        head.contains(copied.trim().trim_start_matches("copied: ")),
+        "{head} {copied}"
+    );
+    let refused = fails(&["copy", "db:elsewhere", s(&copy)], None);
+    assert!(refused.contains("needs --store"), "{refused}");
+
+    let Ok(url) = std::env::var("CEASEFIRE_POSTGRES_URL") else {
+        println!("skipped: cli --store postgres test (CEASEFIRE_POSTGRES_URL is not set)");
+        return;
+    };
+    let id = format!("cli-{}", std::process::id());
+    let db = format!("db:{id}");
+    ok(&["--store", &url, "copy", s(&log), &db], None);
+    assert_eq!(ok(&["--store", &url, "verify", &id], None), head);
+    assert_eq!(
+        ok(&["--store", &url, "replay", &id, "--json"], None),
+        ok(&["replay", s(&log), "--json"], None)
+    );
+    let back = dir.path().join("back.log");
+    ok(&["--store", &url, "copy", &db, s(&back)], None);
+    assert_eq!(ok(&["verify", s(&back)], None), head);
+    // Appending through the store, and a second copy that finds nothing left to do.
+    confirm_first(&log);
+    ok(&["--store", &url, "copy", s(&log), &db], None);
+    assert_eq!(
+        ok(&["--store", &url, "verify", &id], None),
+        ok(&["verify", s(&log)], None)
+    );
+    let exists = fails(
+        &[
+            "--store",
+            &url,
+            "init",
+            &id,
+            "--agreement",
+            s(&dir.path().join("agreement.json")),
+        ],
+        None,
+    );
+    assert!(exists.contains("already holds"), "{exists}");
+}

@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 
 use ceasefire::agreement::{Agreement, Party, Role, Severity, TargetCategory, Term, TermKind};
 use ceasefire::event::{Allegation, Place};
+use ceasefire::log::copy_log;
 use ceasefire::store::postgres::{
-    LogId, PostgresError, PostgresLog, PostgresOptions, Subscription, copy_log,
+    LogId, PostgresError, PostgresLog, PostgresOptions, Subscription,
 };
 use ceasefire::store::{FileLog, FileLogOptions};
 use ceasefire::time::Span;

@@ -15,6 +15,7 @@
 //!   earlier can be checked with [`Store::verify_extends`].
 
 mod chain;
+mod copy;
 mod ledger;
 mod memory;
 
@@ -25,6 +26,7 @@ use crate::id::{EventId, Seq};
 use crate::state::{AgreementState, Refused};
 
 pub use chain::{ChainHash, HexError};
+pub use copy::copy_log;
 pub(crate) use ledger::{Admission, Ledger};
 pub use memory::EventLog;
 

@@ -10,10 +10,17 @@ use ceasefire::store::{FileLogOptions, verify};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+mod log;
+use log::{Log, Place};
+
 /// Keep, check and read a ceasefire log.
 #[derive(Parser)]
 #[command(name = "ceasefire", version, about)]
 struct Cli {
+    /// Keep the logs in this PostgreSQL database (`postgres://…`; needs the `postgres`
+    /// feature): each command's log argument is then a log id there, not a file.
+    #[arg(long, global = true, value_name = "URL")]
+    store: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -87,6 +94,14 @@ enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Copy a log, checking the chain on both sides: each of FROM and TO is a log file, or
+    /// `db:ID` for the log ID in the `--store` database. Resumes an interrupted copy.
+    Copy {
+        /// The log to copy.
+        from: PathBuf,
+        /// Where to copy it (a new or partly copied log).
+        to: PathBuf,
+    },
     /// Write the log as CloudEvents 1.0 JSON lines (to stdout without `--output`).
     Export {
         /// The log.
@@ -113,7 +128,7 @@ fn at_file(path: &Path, e: impl std::fmt::Display) -> Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    match run(cli.command, Place(cli.store.as_deref())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message)) => {
             eprintln!("ceasefire: {message}");
@@ -149,20 +164,14 @@ fn now() -> Timestamp {
     Timestamp::from_timestamp(i64::try_from(secs).unwrap_or(0), 0).unwrap_or_default()
 }
 
-fn open(path: &Path) -> Result<FileLog, Failure> {
-    FileLog::open(path, FileLogOptions::new())
-        .map(|(log, _)| log)
-        .map_err(|e| at_file(path, e))
-}
-
-fn open_read(path: &Path) -> Result<FileLog, Failure> {
-    FileLog::open_read_only(path, FileLogOptions::new())
-        .map(|(log, _)| log)
-        .map_err(|e| at_file(path, e))
-}
-
 /// Creates a log whose genesis is the agreement in `path`.
-fn init(log: &Path, path: &Path, by: Option<&str>, at: Option<&str>) -> Result<FileLog, Failure> {
+fn init(
+    place: Place<'_>,
+    log: &Path,
+    path: &Path,
+    by: Option<&str>,
+    at: Option<&str>,
+) -> Result<Log, Failure> {
     let json = text(path, read_input(path)?)?;
     let agreement: Agreement = serde_json::from_str(&json)
         .map_err(|e| at_file(path, format!("line {}: {e}", e.line())))?;
@@ -182,7 +191,7 @@ fn init(log: &Path, path: &Path, by: Option<&str>, at: Option<&str>) -> Result<F
         .at(at)
         .concludes(agreement)
         .map_err(|e| at_file(path, e))?;
-    let store = FileLog::create(log, FileLogOptions::new()).map_err(|e| at_file(log, e))?;
+    let store = place.create(log)?;
     store.append_next(genesis).map_err(|e| at_file(log, e))?;
     Ok(store)
 }
@@ -200,7 +209,7 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
-fn run(command: Command) -> Result<(), Failure> {
+fn run(command: Command, place: Place<'_>) -> Result<(), Failure> {
     match command {
         Command::Init {
             log,
@@ -208,14 +217,14 @@ fn run(command: Command) -> Result<(), Failure> {
             by,
             at,
         } => {
-            let store = init(&log, &agreement, by.as_deref(), at.as_deref())?;
+            let store = init(place, &log, &agreement, by.as_deref(), at.as_deref())?;
             let head = store.head().map_err(|e| at_file(&log, e))?;
             println!("created {} ({head})", log.display());
         }
         Command::Append { log, events } => {
             let input = text(&events, read_input(&events)?)?;
             let parsed = parse_events(&input).map_err(|e| at_file(&events, e))?;
-            let store = open(&log)?;
+            let store = place.open(&log)?;
             let bar = bar(parsed.len() as u64, "appending");
             for (line, event) in parsed {
                 store
@@ -245,8 +254,10 @@ fn run(command: Command) -> Result<(), Failure> {
                 .map_err(|e| Failure(format!("--encoding: {e}")))?;
             let input = read_input(&export)?;
             let store = match agreement {
-                Some(agreement) if !log.exists() => init(&log, &agreement, None, None)?,
-                _ => open(&log)?,
+                Some(agreement) if !place.exists(&log)? => {
+                    init(place, &log, &agreement, None, None)?
+                }
+                _ => place.open(&log)?,
             };
             let bar = bar(0, "importing");
             let report =
@@ -258,6 +269,12 @@ fn run(command: Command) -> Result<(), Failure> {
             bar.finish_and_clear();
             print!("{report}");
             println!("{}", store.head().map_err(|e| at_file(&log, e))?);
+        }
+        Command::Verify { log } if place.0.is_some() => {
+            // Opening a database log checks every record (chain, ids, rules).
+            let store = place.open_read(&log)?;
+            let head = store.head().map_err(|e| at_file(&log, e))?;
+            println!("ok: {} records, {head}", head.version);
         }
         Command::Verify { log } => {
             let file = std::fs::File::open(&log).map_err(|e| at_file(&log, e))?;
@@ -278,7 +295,7 @@ fn run(command: Command) -> Result<(), Failure> {
             );
         }
         Command::Replay { log, at, json } => {
-            let store = open_read(&log)?;
+            let store = place.open_read(&log)?;
             let records = store
                 .read(Seq::FIRST, usize::MAX)
                 .map_err(|e| at_file(&log, e))?;
@@ -300,7 +317,7 @@ fn run(command: Command) -> Result<(), Failure> {
             if html.is_none() && svg.is_none() {
                 return Err(Failure("report: say --html FILE and/or --svg FILE".into()));
             }
-            let store = open_read(&log)?;
+            let store = place.open_read(&log)?;
             let state = store.state().map_err(|e| at_file(&log, e))?;
             let head = store.head().map_err(|e| at_file(&log, e))?;
             let at = instant(at.as_deref())?
@@ -315,8 +332,31 @@ fn run(command: Command) -> Result<(), Failure> {
                 println!("wrote {}", path.display());
             }
         }
+        Command::Copy { from, to } => {
+            let end = |p: &Path| -> Result<(Place<'_>, PathBuf), Failure> {
+                match p.to_str().and_then(|s| s.strip_prefix("db:")) {
+                    Some(id) if place.0.is_some() => Ok((place, PathBuf::from(id))),
+                    Some(_) => Err(Failure(format!(
+                        "{}: a db: log needs --store URL",
+                        p.display()
+                    ))),
+                    None => Ok((Place(None), p.to_path_buf())),
+                }
+            };
+            let (from_place, from_log) = end(&from)?;
+            let (to_place, to_log) = end(&to)?;
+            let source = from_place.open_read(&from_log)?;
+            let target = if to_place.exists(&to_log)? {
+                to_place.open(&to_log)?
+            } else {
+                to_place.create(&to_log)?
+            };
+            let head =
+                ceasefire::log::copy_log(&source, &target, 1_000).map_err(|e| at_file(&to, e))?;
+            println!("copied: {head}");
+        }
         Command::Export { log, output } => {
-            let store = open_read(&log)?;
+            let store = place.open_read(&log)?;
             let records = store
                 .read(Seq::FIRST, usize::MAX)
                 .map_err(|e| at_file(&log, e))?;
@@ -334,10 +374,10 @@ fn run(command: Command) -> Result<(), Failure> {
         }
         Command::Import { log, events } => {
             let input = text(&events, read_input(&events)?)?;
-            let store = if log.exists() {
-                open(&log)?
+            let store = if place.exists(&log)? {
+                place.open(&log)?
             } else {
-                FileLog::create(&log, FileLogOptions::new()).map_err(|e| at_file(&log, e))?
+                place.create(&log)?
             };
             let count = cloudevents::import(&store, &input).map_err(|e| at_file(&events, e))?;
             println!(

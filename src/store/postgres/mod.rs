@@ -8,7 +8,6 @@
 //! one log are serialized by the database whoever makes them.
 
 mod append;
-mod copy;
 mod error;
 mod rows;
 mod schema;
@@ -25,7 +24,6 @@ use crate::sanction::RuleSet;
 use crate::state::AgreementState;
 use crate::store::DEFAULT_MAX_RECORD_SIZE;
 
-pub use copy::copy_log;
 pub(crate) use error::db;
 pub use error::{LogId, PostgresError};
 pub use schema::SCHEMA_VERSION;
