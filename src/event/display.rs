@@ -9,7 +9,7 @@ use crate::time::Timestamp;
 impl PayloadKind {
     /// The kind's name as written in the log (`violation_alleged`).
     #[must_use]
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             PayloadKind::AgreementConcluded => "agreement_concluded",
             PayloadKind::TermAccepted => "term_accepted",
@@ -51,31 +51,31 @@ impl fmt::Display for PayloadKind {
     }
 }
 
-crate::name::from_names!(PayloadKind, "payload kind", [
-    PayloadKind::AgreementConcluded => "agreement_concluded",
-    PayloadKind::TermAccepted => "term_accepted",
-    PayloadKind::ConditionMet => "condition_met",
-    PayloadKind::TermAmended => "term_amended",
-    PayloadKind::TermSuspended => "term_suspended",
-    PayloadKind::TermResumed => "term_resumed",
-    PayloadKind::TermTerminated => "term_terminated",
-    PayloadKind::PartyWithdrew => "party_withdrew",
-    PayloadKind::ViolationAlleged => "violation_alleged",
-    PayloadKind::AllegationDenied => "allegation_denied",
-    PayloadKind::AllegationCorroborated => "allegation_corroborated",
-    PayloadKind::VerificationFinding => "verification_finding",
-    PayloadKind::AllegationRetracted => "allegation_retracted",
-    PayloadKind::AggregateClaimed => "aggregate_claimed",
-    PayloadKind::ComplianceAttested => "compliance_attested",
-    PayloadKind::ControlChanged => "control_changed",
-    PayloadKind::SanctionImposed => "sanction_imposed",
-    PayloadKind::SanctionLifted => "sanction_lifted",
-    PayloadKind::ProcedureHalted => "procedure_halted",
-    PayloadKind::ReliefApproved => "relief_approved",
-    PayloadKind::KeyRotated => "key_rotated",
-    PayloadKind::KeyRevoked => "key_revoked",
-    PayloadKind::CheckpointAcknowledged => "checkpoint_acknowledged",
-]);
+impl std::str::FromStr for PayloadKind {
+    type Err = crate::name::UnknownName;
+    /// A kind's name as written in the log (`violation_alleged`) or displayed
+    /// (`violation alleged`).
+    fn from_str(text: &str) -> Result<Self, crate::name::UnknownName> {
+        const NAMES: [&str; PayloadKind::ALL.len()] = {
+            let mut names = [""; PayloadKind::ALL.len()];
+            let mut i = 0;
+            while i < names.len() {
+                names[i] = PayloadKind::ALL[i].name();
+                i += 1;
+            }
+            names
+        };
+        let wanted = crate::name::normalize(text);
+        PayloadKind::ALL
+            .into_iter()
+            .find(|k| k.name() == wanted)
+            .ok_or_else(|| crate::name::UnknownName {
+                what: "payload kind",
+                text: text.to_owned(),
+                expected: &NAMES,
+            })
+    }
+}
 
 /// `18 Mar 2025 16:00`: the form timelines use.
 pub(crate) fn short_time(t: Timestamp) -> impl fmt::Display {

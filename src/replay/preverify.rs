@@ -9,24 +9,12 @@
 //! author's at that point. A hint that does not fit (another place, another key) is ignored
 //! and the fold verifies as usual, so the outcome is the same as without it.
 
+#[cfg(feature = "transparency")]
 use crate::agreement::PartyKey;
 use crate::event::Record;
-use crate::id::Seq;
+#[cfg(feature = "transparency")]
 use crate::log::ChainHash;
-use crate::state::AgreementState;
-
-/// What replay worked out for one record before the fold.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Verified {
-    /// The record's sequence number.
-    pub(crate) seq: Seq,
-    /// The chain hash before it.
-    pub(crate) prev: ChainHash,
-    /// The chain hash after it.
-    pub(crate) next: ChainHash,
-    /// The key its signature verified with (for the log's origin, `seq` and `prev`).
-    pub(crate) key: Option<PartyKey>,
-}
+use crate::state::{AgreementState, Verified};
 
 /// How many records replay reads ahead and verifies together.
 pub(crate) const WINDOW: usize = 2048;

@@ -15,10 +15,22 @@ use crate::agreement::{PartyKey, SignaturePolicy, Signing};
 use crate::event::{Event, LogOrigin, Payload, Record, SigningContext, TreeRoot};
 use crate::id::{EventId, PartyId, Seq};
 use crate::log::ChainHash;
-use crate::replay::preverify::Verified;
 
 mod events;
 use crate::state::{AgreementState, Rejection, SignatureFault};
+
+/// What replay worked out for one record before the fold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Verified {
+    /// The record's sequence number.
+    pub(crate) seq: Seq,
+    /// The chain hash before it.
+    pub(crate) prev: ChainHash,
+    /// The chain hash after it.
+    pub(crate) next: ChainHash,
+    /// The key its signature verified with (for the log's origin, `seq` and `prev`).
+    pub(crate) key: Option<PartyKey>,
+}
 
 /// How a key stopped being valid.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]

@@ -33,6 +33,7 @@ use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 use crate::sanction::{ConfigError, Decision, RuleSet, RuleStamp, View, fingerprint};
 use crate::time::Timestamp;
 
+pub(crate) use keys::Verified;
 pub use keys::{CheckpointAck, KeyEnd, KeySpan};
 pub use records::{
     AcceptanceRecord, Applied, ApprovalRecord, AttestationRecord, ClaimRecord, ConditionRecord,
