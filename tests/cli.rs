@@ -444,3 +444,75 @@ fn copy_and_the_postgres_store() {
     );
     assert!(exists.contains("already holds"), "{exists}");
 }
+
+/// `verify --checkpoint`: a checkpoint signed by the monitor's key is checked against the
+/// keys and the log; a log that no longer holds it, a forged note and a quorum the keys cannot
+/// meet are refused with one line each.
+#[test]
+fn verify_checks_a_signed_checkpoint() {
+    use ceasefire::transparency::{KeyName, SignerKey};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (log, export) = tour(dir.path());
+    let signer = SignerKey::from_seed(KeyName::new("MON").unwrap(), &[7; 32]).unwrap();
+    let keys = dir.path().join("keys");
+    std::fs::write(&keys, format!("{}\n", signer.verifier())).unwrap();
+    let (store, _) =
+        FileLog::open_read_only(&log, ceasefire::store::FileLogOptions::new()).unwrap();
+    let size = store.head().unwrap().version;
+    let note = store.checkpoint(size).unwrap().sign(&[&signer]).unwrap();
+    drop(store);
+    let checkpoint = dir.path().join("checkpoint");
+    std::fs::write(&checkpoint, note.to_bytes()).unwrap();
+    let args = [
+        "verify",
+        s(&log),
+        "--checkpoint",
+        s(&checkpoint),
+        "--keys",
+        s(&keys),
+    ];
+    let out = ok(&args, None);
+    assert!(
+        out.contains(&format!(
+            "checkpoint: size {size}, signed by MON; the log holds it"
+        )),
+        "{out}"
+    );
+    // The log grows: it still holds the checkpoint.
+    ok(&["import-acled", s(&log), s(&export)], None);
+    assert!(ok(&args, None).contains("the log holds it"));
+    // Another log (another genesis, so another origin) is refused.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let (other_log, _) = tour(&other);
+    let other_args = [
+        "verify",
+        s(&other_log),
+        "--checkpoint",
+        s(&checkpoint),
+        "--keys",
+        s(&keys),
+    ];
+    let out = ceasefire(&other_args, None);
+    assert_eq!(out.status.code(), Some(1));
+    // A note whose text was changed after signing.
+    let forged = dir.path().join("forged");
+    let text = String::from_utf8(note.to_bytes()).unwrap();
+    std::fs::write(&forged, text.replacen(&format!("\n{size}\n"), "\n1\n", 1)).unwrap();
+    let refused = fails(
+        &[
+            "verify",
+            s(&log),
+            "--checkpoint",
+            s(&forged),
+            "--keys",
+            s(&keys),
+        ],
+        None,
+    );
+    assert!(refused.contains(s(&forged)), "{refused}");
+    // Two signatures asked of one key.
+    let short = fails(&[&args[..], &["--quorum", "2"]].concat(), None);
+    assert!(short.contains(s(&keys)), "{short}");
+}

@@ -199,6 +199,14 @@ impl<'a> Report<'a> {
             head = esc(&self.head.to_string()),
             at = self.at.format("%d %b %Y %H:%M UTC"),
         );
+        if let Some(ack) = self.state.joint_checkpoint() {
+            let _ = writeln!(
+                s,
+                "<p id=\"checkpoint\">Checkpoint acknowledged jointly by record {}: \
+                 {} records, Merkle root <code>{}</code>.</p>",
+                ack.seq, ack.size, ack.root
+            );
+        }
         s.push_str("<h2>Terms</h2>\n<table id=\"terms\"><tr><th>term</th><th>party</th><th>window</th><th>status</th><th>bound then</th></tr>\n");
         for row in self.term_rows() {
             let _ = writeln!(

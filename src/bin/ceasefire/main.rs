@@ -64,10 +64,21 @@ enum Command {
         #[arg(long)]
         agreement: Option<PathBuf>,
     },
-    /// Check every record's form, CRC, chain and rules; exit 1 naming the damage.
+    /// Check every record's form, CRC, chain, rules and signatures; exit 1 naming the
+    /// damage. With `--checkpoint`, also check a signed checkpoint (C2SP tlog-checkpoint):
+    /// signed by a quorum of `--keys`, and the log still holds what it says.
     Verify {
         /// The log.
         log: PathBuf,
+        /// A signed checkpoint of the log, as a note.
+        #[arg(long, requires = "keys")]
+        checkpoint: Option<PathBuf>,
+        /// The verifier keys whose signatures count, one per line (`name+id+base64`).
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// How many of the keys must have signed (default: all of them).
+        #[arg(long)]
+        quorum: Option<usize>,
     },
     /// The state as known at a time (default: everything), for people or as JSON.
     Replay {
@@ -196,6 +207,51 @@ fn init(
     Ok(store)
 }
 
+/// Checks a signed checkpoint against a quorum of keys and the log; says who signed it.
+fn check_checkpoint(
+    store: &Log,
+    checkpoint: &Path,
+    keys: &Path,
+    quorum: Option<usize>,
+) -> Result<String, Failure> {
+    use ceasefire::transparency::{Quorum, VerifierKey};
+    let text = text(keys, read_input(keys)?)?;
+    let keys_list = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            VerifierKey::parse(l.trim()).map_err(|e| at_file(keys, format!("line {}: {e}", i + 1)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let need = quorum.unwrap_or(keys_list.len());
+    let quorum = Quorum::new(keys_list, need).map_err(|e| at_file(keys, e))?;
+    let genesis = store
+        .read(Seq::FIRST, 1)
+        .map_err(|e| Failure(e.to_string()))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure("the log is empty: it has no origin".into()))?;
+    let origin = ceasefire::event::LogOrigin::of_genesis(&genesis.event);
+    let bytes = read_input(checkpoint)?;
+    let acknowledged = quorum
+        .check(&bytes, origin.as_str())
+        .map_err(|e| at_file(checkpoint, e))?;
+    store
+        .verify_checkpoint(&acknowledged.checkpoint)
+        .map_err(|e| at_file(checkpoint, e))?;
+    let signers: Vec<String> = acknowledged
+        .signers
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    Ok(format!(
+        "checkpoint: size {}, signed by {}; the log holds it",
+        acknowledged.checkpoint.size,
+        signers.join(", ")
+    ))
+}
+
 fn bar(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     if std::io::stderr().is_terminal() {
@@ -270,13 +326,21 @@ fn run(command: Command, place: Place<'_>) -> Result<(), Failure> {
             print!("{report}");
             println!("{}", store.head().map_err(|e| at_file(&log, e))?);
         }
-        Command::Verify { log } if place.0.is_some() => {
-            // Opening a database log checks every record (chain, ids, rules).
+        Command::Verify {
+            log,
+            checkpoint,
+            keys,
+            quorum,
+        } if place.0.is_some() || checkpoint.is_some() => {
+            // Opening checks every record (chain, ids, rules, signatures).
             let store = place.open_read(&log)?;
             let head = store.head().map_err(|e| at_file(&log, e))?;
+            if let (Some(checkpoint), Some(keys)) = (checkpoint, keys) {
+                println!("{}", check_checkpoint(&store, &checkpoint, &keys, quorum)?);
+            }
             println!("ok: {} records, {head}", head.version);
         }
-        Command::Verify { log } => {
+        Command::Verify { log, .. } => {
             let file = std::fs::File::open(&log).map_err(|e| at_file(&log, e))?;
             let verified = verify(std::io::BufReader::new(file), &FileLogOptions::new())
                 .map_err(|e| at_file(&log, e))?;

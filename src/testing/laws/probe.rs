@@ -181,14 +181,15 @@ pub(super) fn finding(
     )
 }
 
-/// The highest level of the decisions against `party` that have taken effect by `at`, stand
-/// (not stopped, voided or halted) and still rest on violations that count, whether or not
-/// relief has since been granted.
+/// The highest level of the decisions against `party` decided by `at` (a sanction in force,
+/// or a notice given whose deadline may still be running) that stand (not stopped, voided or
+/// halted) and still rest on violations that count, whether or not relief has since been
+/// granted.
 pub(super) fn reached(state: &AgreementState, party: &PartyId, at: Timestamp) -> Option<Level> {
     state
         .decisions()
         .iter()
-        .filter(|d| &d.party == party && d.stands() && d.effective_at.is_some_and(|e| e <= at))
+        .filter(|d| &d.party == party && d.stands() && d.decided_at <= at)
         .filter(|d| d.violations.iter().all(|v| state.counts_against(v)))
         .map(|d| d.level_at(at))
         .max()

@@ -257,8 +257,16 @@ pub fn discounted_allegations_change_nothing(records: &[Record], rules: &RuleSet
 }
 
 /// Adding a confirmed violation never lowers the escalation level its party reaches: the
-/// highest level of the decisions against it that have taken effect by the time of the last
-/// record and still rest on violations that count (not stopped, voided or halted).
+/// highest level of the decisions against it decided by the time of the last record (in force,
+/// or noticed with a deadline still running) that still rest on violations that count (not
+/// stopped, voided or halted).
+///
+/// The rung reached is compared, not when a sanction takes effect. Under a notice-and-deadline
+/// procedure, withdrawing (retracting or refuting) a cited violation during the dispute window
+/// stops the notice, and the rule gives a new notice with a new deadline if the threshold is
+/// still met. An extra violation can change which violations the earliest window cites, and so
+/// whether a later withdrawal stops a notice: the same rung is reached, and its sanction may
+/// take effect later. Found by this law on generated logs; left as the procedure's timing.
 ///
 /// Relief is left out on purpose: a decision that relief ended still counts, as long as its
 /// violations do. With an extra violation a sanction may come earlier, so its compliance
