@@ -342,8 +342,11 @@ fn run(command: Command, place: Place<'_>) -> Result<(), Failure> {
         }
         Command::Verify { log, .. } => {
             let file = std::fs::File::open(&log).map_err(|e| at_file(&log, e))?;
-            let verified = verify(std::io::BufReader::new(file), &FileLogOptions::new())
-                .map_err(|e| at_file(&log, e))?;
+            let spinner = bar(0, "verifying");
+            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+            let verified = verify(std::io::BufReader::new(file), &FileLogOptions::new());
+            spinner.finish_and_clear();
+            let verified = verified.map_err(|e| at_file(&log, e))?;
             if let Some(torn) = verified.report.torn {
                 return Err(at_file(
                     &log,
