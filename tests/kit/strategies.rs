@@ -115,8 +115,8 @@ fn single_events_cover_every_payload_kind() {
     assert_eq!(labels.len(), 6);
 }
 
-/// The default generator exercises the sanction laws: at least a third of the logs it makes
-/// for the fixture fire a decision, and at least half of those end one (voided, halted,
+/// `Config::sanction_heavy()` exercises the sanction laws: at least a third of the logs it
+/// makes for the fixture fire a decision, and at least half of those end one (voided, halted,
 /// stopped or relieved) or see a recorded sanction lifted.
 #[test]
 fn generated_logs_fire_and_end_sanctions() {
@@ -127,7 +127,7 @@ fn generated_logs_fire_and_end_sanctions() {
         &valid_log(
             &fixtures::energy_truce(),
             &RuleSet::new(),
-            Config::default(),
+            Config::sanction_heavy(),
         ),
         200,
     );

@@ -113,14 +113,14 @@ impl Mix {
 }
 
 impl Default for Mix {
-    /// Follow-ups (40) and allegations (30) dominate; acceptances and relief approvals 6;
+    /// Allegations and follow-ups dominate (30 each); acceptances and relief approvals 6;
     /// denials, attestations and enforcement 4; corroborations, control changes, halts and
     /// term management 3; claims 2; terminations and withdrawals 1.
     fn default() -> Self {
         Mix::none()
             .with(StepKind::Accept, 6)
             .with(StepKind::Allege, 30)
-            .with(StepKind::FollowUp, 40)
+            .with(StepKind::FollowUp, 30)
             .with(StepKind::Deny, 4)
             .with(StepKind::Corroborate, 3)
             .with(StepKind::Attest, 4)
@@ -170,10 +170,9 @@ impl Outcomes {
 }
 
 impl Default for Outcomes {
-    /// Six confirmations for three refutations, one inconclusive finding and two retractions:
-    /// enough later refutations and retractions that many decisions are voided again.
+    /// Six confirmations for two refutations, one inconclusive finding and one retraction.
     fn default() -> Self {
-        Outcomes::new(6, 3, 1, 2)
+        Outcomes::new(6, 2, 1, 1)
     }
 }
 
@@ -220,10 +219,10 @@ impl Default for Config {
     /// [`Outcomes`], up to 3 monitors, 10 percent strays, 5 percent day-precision reports.
     fn default() -> Self {
         Config {
-            len: 0..120,
+            len: 0..40,
             mix: Mix::default(),
             outcomes: Outcomes::default(),
-            span: Span::days(25),
+            span: Span::days(30),
             monitors: 3,
             start: fixtures::start(),
             strays: 10,
@@ -233,6 +232,22 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Longer logs, more follow-ups, and more refutations and retractions: with the
+    /// fixture's policy, 81 of 200 logs of the deterministic runner fire a decision and 54 of
+    /// those end one (voided, halted or relieved, or a recorded sanction lifted), against 7 of
+    /// 200 with the default. Use it to exercise sanction rules: 0 to 120 steps over 25 days,
+    /// follow-ups 40, outcomes 6 : 3 : 1 : 2.
+    #[must_use]
+    pub fn sanction_heavy() -> Config {
+        Config {
+            len: 0..120,
+            mix: Mix::default().with(StepKind::FollowUp, 40),
+            outcomes: Outcomes::new(6, 3, 1, 2),
+            span: Span::days(25),
+            ..Config::default()
+        }
+    }
+
     /// Sets the range of the number of steps.
     #[must_use]
     pub fn len(mut self, len: Range<usize>) -> Config {
