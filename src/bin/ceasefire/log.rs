@@ -62,15 +62,47 @@ impl Place<'_> {
         }
     }
 
-    /// Whether the log exists and holds records.
-    pub(crate) fn exists(self, log: &Path) -> Result<bool, Failure> {
+    /// Finds the log: a file that exists or a database log that holds records, or else
+    /// what it takes to create it (a database log is opened once, whichever it is).
+    pub(crate) fn find(self, log: &Path) -> Result<Found, Failure> {
         match self.0 {
-            None => Ok(log.exists()),
-            Some(url) => Ok(postgres(url, log)?
-                .head()
-                .map_err(|e| at_file(log, e))?
-                .version
-                > 0),
+            None if log.exists() => self.open(log).map(Found::Held),
+            None => Ok(Found::Vacant(Vacant::File(log.to_path_buf()))),
+            Some(url) => {
+                let store = postgres(url, log)?;
+                let head = store.head().map_err(|e| at_file(log, e))?;
+                Ok(if head.version > 0 {
+                    Found::Held(store)
+                } else {
+                    Found::Vacant(Vacant::Open(store))
+                })
+            }
+        }
+    }
+}
+
+/// What [`Place::find`] finds.
+pub(crate) enum Found {
+    /// A log file, or a database log with records.
+    Held(Log),
+    /// Nothing yet.
+    Vacant(Vacant),
+}
+
+/// A log to create: a file that does not exist yet, or an empty database log, already open.
+pub(crate) enum Vacant {
+    /// The file's path.
+    File(std::path::PathBuf),
+    /// The empty database log.
+    Open(Log),
+}
+
+impl Vacant {
+    /// Creates the log (a file), or hands over the empty database log.
+    pub(crate) fn create(self) -> Result<Log, Failure> {
+        match self {
+            Vacant::File(path) => Place(None).create(&path),
+            Vacant::Open(store) => Ok(store),
         }
     }
 }

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 mod log;
-use log::{Log, Place};
+use log::{Found, Log, Place, Vacant};
 
 /// Keep, check and read a ceasefire log.
 #[derive(Parser)]
@@ -175,13 +175,14 @@ fn now() -> Timestamp {
     Timestamp::from_timestamp(i64::try_from(secs).unwrap_or(0), 0).unwrap_or_default()
 }
 
-/// Creates a log whose genesis is the agreement in `path`.
+/// Creates a log with `create` (once the agreement in `path` has been read and checked) and
+/// appends the genesis that concludes it.
 fn init(
-    place: Place<'_>,
     log: &Path,
     path: &Path,
     by: Option<&str>,
     at: Option<&str>,
+    create: impl FnOnce() -> Result<Log, Failure>,
 ) -> Result<Log, Failure> {
     let json = text(path, read_input(path)?)?;
     let agreement: Agreement = serde_json::from_str(&json)
@@ -202,7 +203,7 @@ fn init(
         .at(at)
         .concludes(agreement)
         .map_err(|e| at_file(path, e))?;
-    let store = place.create(log)?;
+    let store = create()?;
     store.append_next(genesis).map_err(|e| at_file(log, e))?;
     Ok(store)
 }
@@ -273,7 +274,9 @@ fn run(command: Command, place: Place<'_>) -> Result<(), Failure> {
             by,
             at,
         } => {
-            let store = init(place, &log, &agreement, by.as_deref(), at.as_deref())?;
+            let store = init(&log, &agreement, by.as_deref(), at.as_deref(), || {
+                place.create(&log)
+            })?;
             let head = store.head().map_err(|e| at_file(&log, e))?;
             println!("created {} ({head})", log.display());
         }
@@ -309,11 +312,14 @@ fn run(command: Command, place: Place<'_>) -> Result<(), Failure> {
                 .parse::<acled::Encoding>()
                 .map_err(|e| Failure(format!("--encoding: {e}")))?;
             let input = read_input(&export)?;
-            let store = match agreement {
-                Some(agreement) if !place.exists(&log)? => {
-                    init(place, &log, &agreement, None, None)?
+            let store = match (place.find(&log)?, agreement) {
+                (Found::Held(store), _) => store,
+                (Found::Vacant(vacant), Some(agreement)) => {
+                    init(&log, &agreement, None, None, || vacant.create())?
                 }
-                _ => place.open(&log)?,
+                (Found::Vacant(Vacant::Open(store)), None) => store,
+                // No file and no agreement to create it from: the error opening it gives.
+                (Found::Vacant(Vacant::File(_)), None) => place.open(&log)?,
             };
             let bar = bar(0, "importing");
             let report =
@@ -413,10 +419,9 @@ fn run(command: Command, place: Place<'_>) -> Result<(), Failure> {
             let (from_place, from_log) = end(&from)?;
             let (to_place, to_log) = end(&to)?;
             let source = from_place.open_read(&from_log)?;
-            let target = if to_place.exists(&to_log)? {
-                to_place.open(&to_log)?
-            } else {
-                to_place.create(&to_log)?
+            let target = match to_place.find(&to_log)? {
+                Found::Held(store) => store,
+                Found::Vacant(vacant) => vacant.create()?,
             };
             let head =
                 ceasefire::log::copy_log(&source, &target, 1_000).map_err(|e| at_file(&to, e))?;
@@ -441,10 +446,9 @@ fn run(command: Command, place: Place<'_>) -> Result<(), Failure> {
         }
         Command::Import { log, events } => {
             let input = text(&events, read_input(&events)?)?;
-            let store = if place.exists(&log)? {
-                place.open(&log)?
-            } else {
-                place.create(&log)?
+            let store = match place.find(&log)? {
+                Found::Held(store) => store,
+                Found::Vacant(vacant) => vacant.create()?,
             };
             let count = cloudevents::import(&store, &input).map_err(|e| at_file(&events, e))?;
             println!(
