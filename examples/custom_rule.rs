@@ -133,6 +133,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             method: Method::OnSiteObserver,
             confidence: Confidence::percent(95)?,
             notes: "damage seen by the team on site".into(),
+            target: None,
+            place: None,
         }),
     )?;
     let confirmed = Replayer::new().rules(rules.clone())?.strict(&log.records)?;
@@ -166,6 +168,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             method: Method::SatelliteImagery,
             confidence: Confidence::percent(80)?,
             notes: "the damage predates the moratorium".into(),
+            target: None,
+            place: None,
         }),
     )?;
     let refuted = Replayer::new().rules(rules)?.strict(&log.records)?;

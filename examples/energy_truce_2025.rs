@@ -130,6 +130,8 @@ impl Desk {
                 method,
                 confidence: Confidence::percent(confidence)?,
                 notes: String::new(),
+                target: None,
+                place: None,
             }),
         )
     }
@@ -147,6 +149,7 @@ impl Desk {
             Payload::AllegationDenied {
                 allegation,
                 statement: "groundless".into(),
+                target: None,
             },
         )
     }

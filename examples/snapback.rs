@@ -165,6 +165,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             Payload::AllegationDenied {
                 allegation: attack_id,
                 statement: "a provocation".into(),
+                target: None,
             },
         )?,
     )?;
@@ -183,6 +184,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                 method: Method::SatelliteImagery,
                 confidence: Confidence::percent(90)?,
                 notes: "debris field and hull damage consistent with the report".into(),
+                target: None,
+                place: None,
             }),
         )?,
     )?;

@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::agreement::{Confidence, EvidenceStandard};
-use crate::event::{Allegation, Finding, Method};
+use crate::agreement::{Confidence, EvidenceStandard, TargetCategory};
+use crate::event::{Allegation, Finding, Method, Place};
 use crate::id::{EventId, PartyId, Seq};
 use crate::time::{Occurred, Timestamp};
 
@@ -43,7 +43,7 @@ impl fmt::Display for VerificationStatus {
 }
 
 /// One monitor's finding on an allegation.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct FindingRecord {
     /// The finding event.
     pub event: EventId,
@@ -57,6 +57,12 @@ pub struct FindingRecord {
     pub confidence: Confidence,
     /// When it was logged.
     pub recorded_at: Timestamp,
+    /// The target as the monitor classified it, if the finding classified it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetCategory>,
+    /// The place as the monitor established it, if the finding did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
 }
 
 /// An allegation and everything said about it since.
@@ -76,6 +82,9 @@ pub struct AllegationRecord {
     pub allegation: Allegation,
     /// The accused's denial, if any.
     pub denial: Option<EventId>,
+    /// The target the accused's denial says was hit, if it disputes the alleged one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disputed_target: Option<TargetCategory>,
     /// Every finding, in log order (a monitor's later finding supersedes its earlier one).
     pub findings: Vec<FindingRecord>,
     /// Corroborations: who and in which event.
@@ -105,6 +114,7 @@ impl AllegationRecord {
             recorded_at,
             allegation,
             denial: None,
+            disputed_target: None,
             findings: Vec::new(),
             corroborations: Vec::new(),
             retraction: None,
@@ -116,6 +126,69 @@ impl AllegationRecord {
     #[must_use]
     pub fn accused(&self) -> &PartyId {
         &self.allegation.accused
+    }
+
+    /// The latest finding (in log order, by any monitor) that classified the target or
+    /// established the place.
+    #[must_use]
+    pub fn classification(&self) -> Option<&FindingRecord> {
+        self.findings
+            .iter()
+            .rev()
+            .find(|f| f.target.is_some() || f.place.is_some())
+    }
+
+    /// The target as it stands now: the latest monitor's classification, else the alleged one.
+    #[must_use]
+    pub fn target(&self) -> &TargetCategory {
+        self.findings
+            .iter()
+            .rev()
+            .find_map(|f| f.target.as_ref())
+            .unwrap_or(&self.allegation.target)
+    }
+
+    /// The place as it stands now: the latest monitor's, else the alleged one.
+    #[must_use]
+    pub fn place(&self) -> &Place {
+        self.findings
+            .iter()
+            .rev()
+            .find_map(|f| f.place.as_ref())
+            .unwrap_or(&self.allegation.place)
+    }
+
+    /// The target the allegation counts by, if it is settled: a monitor's latest
+    /// classification; else, while no monitor has classified it, the alleged target unless it
+    /// is [`TargetCategory::Unknown`] or the accused disputes it and no monitor's latest
+    /// finding confirms the allegation (a confirmation without a classification upholds the
+    /// alleged target). `None` while unknown or disputed: the allegation is shown but never
+    /// counted.
+    #[must_use]
+    pub fn counted_target(&self) -> Option<&TargetCategory> {
+        let target = match self.findings.iter().rev().find_map(|f| f.target.as_ref()) {
+            Some(classified) => classified,
+            None => {
+                let disputed = self
+                    .disputed_target
+                    .as_ref()
+                    .is_some_and(|d| *d != self.allegation.target);
+                let upheld = self
+                    .latest_findings()
+                    .any(|f| f.finding == Finding::Confirmed);
+                if disputed && !upheld {
+                    return None;
+                }
+                &self.allegation.target
+            }
+        };
+        (*target != TargetCategory::Unknown).then_some(target)
+    }
+
+    /// Whether the target is unknown or disputed, so the allegation does not count yet.
+    #[must_use]
+    pub fn target_unsettled(&self) -> bool {
+        self.counted_target().is_none()
     }
 
     /// Each monitor's latest finding, in log order.
@@ -261,6 +334,8 @@ mod tests {
             method: Method::SatelliteImagery,
             confidence: Confidence::percent(confidence).expect("confidence"),
             recorded_at: t(3),
+            target: None,
+            place: None,
         }
     }
 

@@ -9,15 +9,17 @@
 //! [`time`] module with [`Span`] and [`Timestamp`].
 
 pub use crate::agreement::{
-    AcceptanceLevel, Activation, Agreement, Condition, Confidence, EvidenceStandard, Level, Party,
-    Role, SanctionPolicy, Severity, TargetCategory, Term, TermKind, ThresholdRule,
+    AcceptanceLevel, Activation, Agreement, Condition, Confidence, EvidenceStandard, Level,
+    Obligation, Party, Role, SanctionPolicy, Severity, TargetCategory, Term, TermKind,
+    ThresholdRule,
 };
 pub use crate::event::{
-    Allegation, Event, Finding, Method, Payload, Place, Record, Verification, timeline,
+    Allegation, Event, Finding, Method, Payload, Place, Record, RefusalReason, Verification,
+    timeline,
 };
 pub use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 pub use crate::log::{EventLog, ExpectedVersion, Head, Store, StoreError};
 pub use crate::replay::{Replayer, replay, replay_as_of, replay_lenient};
-pub use crate::state::{AgreementState, Refused, Rejection, TermStatus};
+pub use crate::state::{AgreementState, PartyStatus, Refused, Rejection, TermStatus};
 pub use crate::store::FileLog;
 pub use crate::time::{self, Occurred, Span, Timestamp};

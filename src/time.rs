@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An instant in UTC.
@@ -97,31 +97,89 @@ impl fmt::Display for Span {
 
 /// When something happened in the world, with the precision the report gives.
 ///
-/// Serialized as an RFC 3339 timestamp (`"2025-03-19T02:00:00Z"`, any offset accepted on input)
-/// or, for day-level precision, as a date (`"2025-03-19"`, a UTC calendar day).
+/// Written as text in one of four forms:
+/// - an RFC 3339 timestamp (`"2025-03-19T02:00:00Z"`, any offset accepted on input): an
+///   instant;
+/// - a date (`"2025-03-19"`): some time during that UTC calendar day;
+/// - a date with an offset (`"2025-04-20+03:00"`): some time during that calendar day in the
+///   local time of that offset (a report dated in Kyiv or Moscow time);
+/// - two timestamps joined by `/` (`"2025-04-19T18:00:00+03:00/2025-04-20T08:00:00+03:00"`):
+///   some time in that closed interval, at most [`Occurred::MAX_EXTENT`] long (an overnight
+///   drone wave).
 ///
 /// Comparison rules (documented in `docs/time.md`): an occurrence is the closed interval
 /// [`Occurred::earliest`], [`Occurred::latest`]. It counts as *inside* a window only when the
 /// whole interval is inside (so a report dated only by its day never counts against a truce
-/// that covered part of that day), and it is *after* an instant only when it started after it.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+/// that covered part of that day); one that overlaps a window without lying wholly inside is
+/// *possibly inside* ([`Window::may_contain_occurred`]): reported, never counted. It is *after*
+/// an instant only when it started after it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
 pub enum Occurred {
     /// An exact instant.
     At(Timestamp),
     /// Some time during a UTC calendar day.
     OnDay(NaiveDate),
+    /// Some time during a calendar day in the local time of a fixed offset from UTC.
+    OnLocalDay {
+        /// The local calendar day.
+        day: NaiveDate,
+        /// The local time's offset from UTC (east positive), under a day.
+        offset: FixedOffset,
+    },
+    /// Some time in a closed interval `[from, to]`, `from` before `to`, at most
+    /// [`Occurred::MAX_EXTENT`] long.
+    Between {
+        /// The first instant it may have happened at.
+        from: Timestamp,
+        /// The last instant it may have happened at.
+        to: Timestamp,
+    },
 }
 
 impl Occurred {
-    /// The longest interval an occurrence can cover (one day).
-    pub const MAX_EXTENT: Span = Span::days(1);
+    /// The longest interval an occurrence can cover: two days (a local day is one; an
+    /// interval may be up to two, an overnight wave or a weekend's shelling).
+    pub const MAX_EXTENT: Span = Span::days(2);
+
+    /// Some time in `[from, to]`.
+    ///
+    /// # Errors
+    /// [`TimeError::BadInterval`] unless `from` is before `to` and at most
+    /// [`Occurred::MAX_EXTENT`] earlier; [`TimeError::OutOfRange`] or
+    /// [`TimeError::LeapSecond`] for an instant the crate does not accept.
+    pub fn between(from: Timestamp, to: Timestamp) -> Result<Occurred, TimeError> {
+        check_instant(from)?;
+        check_instant(to)?;
+        let longest = Occurred::MAX_EXTENT.after(from);
+        if from >= to || longest.is_some_and(|l| to > l) {
+            return Err(TimeError::BadInterval {
+                text: format!("{}/{}", write_instant(from), write_instant(to)),
+            });
+        }
+        Ok(Occurred::Between { from, to })
+    }
+
+    /// Some time during `day` in the local time `offset` east of UTC.
+    ///
+    /// # Errors
+    /// [`TimeError::OutOfRange`] if the day begins or ends outside the years 0000 to 9999 in
+    /// UTC.
+    pub fn on_local_day(day: NaiveDate, offset: FixedOffset) -> Result<Occurred, TimeError> {
+        let o = Occurred::OnLocalDay { day, offset };
+        check_instant(o.earliest())?;
+        check_instant(o.latest())?;
+        Ok(o)
+    }
 
     /// The first instant the occurrence may have happened at.
     #[must_use]
     pub fn earliest(&self) -> Timestamp {
         match self {
             Occurred::At(t) => *t,
-            Occurred::OnDay(d) => d.and_time(chrono::NaiveTime::MIN).and_utc(),
+            Occurred::OnDay(d) => day_start(*d),
+            Occurred::OnLocalDay { day, offset } => local_day_start(*day, *offset),
+            Occurred::Between { from, .. } => *from,
         }
     }
 
@@ -129,16 +187,42 @@ impl Occurred {
     /// nanosecond for a day).
     #[must_use]
     pub fn latest(&self) -> Timestamp {
+        let last_of_day = |start: Timestamp| {
+            start
+                .checked_add_signed(TimeDelta::days(1) - TimeDelta::nanoseconds(1))
+                .unwrap_or(start)
+        };
         match self {
             Occurred::At(t) => *t,
-            Occurred::OnDay(d) => {
-                let start = d.and_time(chrono::NaiveTime::MIN).and_utc();
-                start
-                    .checked_add_signed(TimeDelta::days(1) - TimeDelta::nanoseconds(1))
-                    .unwrap_or(start)
-            }
+            Occurred::OnDay(d) => last_of_day(day_start(*d)),
+            Occurred::OnLocalDay { day, offset } => last_of_day(local_day_start(*day, *offset)),
+            Occurred::Between { to, .. } => *to,
         }
     }
+
+    /// Whether the occurrence is an exact instant.
+    #[must_use]
+    pub fn is_exact(&self) -> bool {
+        matches!(self, Occurred::At(_))
+    }
+}
+
+/// The first instant of a UTC day.
+fn day_start(d: NaiveDate) -> Timestamp {
+    d.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// The first instant (in UTC) of a local day at `offset` (saturating at the ends of time).
+fn local_day_start(d: NaiveDate, offset: FixedOffset) -> Timestamp {
+    let start = day_start(d);
+    start
+        .checked_sub_signed(TimeDelta::seconds(i64::from(offset.local_minus_utc())))
+        .unwrap_or(start)
+}
+
+/// An instant as the crate writes it (chrono's RFC 3339 form with `Z`).
+fn write_instant(t: Timestamp) -> String {
+    format!("{t:?}")
 }
 
 impl From<Timestamp> for Occurred {
@@ -155,9 +239,21 @@ impl From<NaiveDate> for Occurred {
 
 impl fmt::Display for Occurred {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const FORM: &str = "%Y-%m-%d %H:%M";
         match self {
-            Occurred::At(t) => write!(f, "{}", t.format("%Y-%m-%d %H:%M UTC")),
+            Occurred::At(t) => write!(f, "{} UTC", t.format(FORM)),
             Occurred::OnDay(d) => write!(f, "{} (day)", d.format("%Y-%m-%d")),
+            Occurred::OnLocalDay { day, offset } => {
+                write!(f, "{} (day, UTC{offset})", day.format("%Y-%m-%d"))
+            }
+            Occurred::Between { from, to } => {
+                write!(
+                    f,
+                    "between {} and {} UTC",
+                    from.format(FORM),
+                    to.format(FORM)
+                )
+            }
         }
     }
 }
@@ -167,6 +263,14 @@ impl Serialize for Occurred {
         match self {
             Occurred::At(t) => t.serialize(s),
             Occurred::OnDay(d) => s.collect_str(&d.format("%Y-%m-%d")),
+            Occurred::OnLocalDay { day, offset } => {
+                s.collect_str(&format_args!("{}{offset}", day.format("%Y-%m-%d")))
+            }
+            Occurred::Between { from, to } => s.collect_str(&format_args!(
+                "{}/{}",
+                write_instant(*from),
+                write_instant(*to)
+            )),
         }
     }
 }
@@ -198,8 +302,11 @@ pub const LATEST: Timestamp = match NaiveDate::from_ymd_opt(9999, 12, 31) {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum TimeError {
-    /// The text is neither an RFC 3339 timestamp nor a `YYYY-MM-DD` date.
-    #[error("{text:?} is neither an RFC 3339 timestamp nor a YYYY-MM-DD date")]
+    /// The text is none of the forms of [`Occurred`] (or, where an instant is due, not an
+    /// RFC 3339 timestamp).
+    #[error(
+        "{text:?} is neither an RFC 3339 timestamp, a YYYY-MM-DD date (optionally with an offset) nor an interval"
+    )]
     Malformed {
         /// The text.
         text: String,
@@ -213,6 +320,13 @@ pub enum TimeError {
     /// The time is a leap second (`23:59:60`), which the crate does not represent.
     #[error("{text:?} is a leap second, which is not accepted")]
     LeapSecond {
+        /// The text (or the value, written out).
+        text: String,
+    },
+    /// An interval whose start is not before its end, or which is longer than
+    /// [`Occurred::MAX_EXTENT`].
+    #[error("{text:?} is not an interval of at most two days with its start before its end")]
+    BadInterval {
         /// The text (or the value, written out).
         text: String,
     },
@@ -264,21 +378,62 @@ pub fn parse_instant(text: &str) -> Result<Timestamp, TimeError> {
     })
 }
 
-/// Parses an RFC 3339 timestamp with any offset (see [`parse_instant`]), or a `YYYY-MM-DD`
-/// date (a UTC day, years 0000 to 9999).
+/// Parses an occurrence in any of the forms of [`Occurred`]: an RFC 3339 timestamp with any
+/// offset (see [`parse_instant`]), a `YYYY-MM-DD` date (a UTC day), a `YYYY-MM-DD±HH:MM` date
+/// (a local day), or two timestamps joined by `/` (an interval). Years 0000 to 9999.
 ///
 /// # Errors
-/// As [`parse_instant`].
+/// As [`parse_instant`], and [`TimeError::BadInterval`] for an interval that is empty,
+/// reversed or longer than [`Occurred::MAX_EXTENT`].
 pub fn parse_occurred(text: &str) -> Result<Occurred, TimeError> {
-    if text.len() == 10 && four_digit_year(text) {
-        let b = text.as_bytes();
+    let malformed = || TimeError::Malformed { text: text.into() };
+    if let Some((from, to)) = text.split_once('/') {
+        let from = parse_instant(from).map_err(|_| malformed())?;
+        let to = parse_instant(to).map_err(|_| malformed())?;
+        return Occurred::between(from, to).map_err(|e| match e {
+            TimeError::BadInterval { .. } => TimeError::BadInterval { text: text.into() },
+            other => other,
+        });
+    }
+    if let (Some(head), Some(rest)) = (text.get(..10), text.get(10..))
+        && four_digit_year(text)
+        && !rest.starts_with(['T', 't', ' '])
+    {
+        let b = head.as_bytes();
         let shape = b[7] == b'-' && [5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit());
-        return match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(day) if shape => Ok(Occurred::OnDay(day)),
-            _ => Err(TimeError::Malformed { text: text.into() }),
+        let day = match NaiveDate::parse_from_str(head, "%Y-%m-%d") {
+            Ok(day) if shape => day,
+            _ => return Err(malformed()),
+        };
+        return match rest {
+            "" => Ok(Occurred::OnDay(day)),
+            offset => {
+                let offset = parse_offset(offset).ok_or_else(malformed)?;
+                Occurred::on_local_day(day, offset)
+                    .map_err(|_| TimeError::OutOfRange { text: text.into() })
+            }
         };
     }
     parse_instant(text).map(Occurred::At)
+}
+
+/// `±HH:MM` with `HH` below 24 and `MM` below 60 (not `Z`: a UTC day is written bare).
+fn parse_offset(text: &str) -> Option<FixedOffset> {
+    let b = text.as_bytes();
+    if b.len() != 6 || b[3] != b':' || ![1, 2, 4, 5].iter().all(|&i| b[i].is_ascii_digit()) {
+        return None;
+    }
+    let sign = match b[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let hours: i32 = text.get(1..3)?.parse().ok()?;
+    let minutes: i32 = text.get(4..6)?.parse().ok()?;
+    if hours >= 24 || minutes >= 60 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
 
 /// Serde helpers that read a [`Timestamp`] only in the accepted range (see
@@ -367,6 +522,14 @@ impl Window {
         self.start <= o.earliest() && self.end.is_none_or(|e| o.latest() < e)
     }
 
+    /// Whether the occurrence may lie inside: some instant it may have happened at is inside.
+    /// An occurrence that may, but does not certainly, lie inside is *possibly inside*:
+    /// reported, never counted.
+    #[must_use]
+    pub fn may_contain_occurred(&self, o: &Occurred) -> bool {
+        self.start <= o.latest() && self.end.is_none_or(|e| o.earliest() < e)
+    }
+
     /// The window cut short at `at` (if `at` is earlier than its end).
     #[must_use]
     pub fn cut_at(self, at: Option<Timestamp>) -> Window {
@@ -452,6 +615,12 @@ impl Coverage {
     pub fn contains_occurred(&self, o: &Occurred) -> bool {
         self.window_at(o.earliest())
             .is_some_and(|w| w.contains_occurred(o))
+    }
+
+    /// Whether the occurrence may lie inside: it overlaps some covered window.
+    #[must_use]
+    pub fn may_contain_occurred(&self, o: &Occurred) -> bool {
+        self.0.iter().any(|w| w.may_contain_occurred(o))
     }
 
     /// The earliest instant covered by exactly one of the two sets, if they differ.

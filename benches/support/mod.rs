@@ -182,6 +182,8 @@ pub fn log(n: usize) -> Vec<Record> {
                     method: Method::SatelliteImagery,
                     confidence: Confidence::percent(80).expect("confidence"),
                     notes: String::new(),
+                    target: None,
+                    place: None,
                 }),
             );
         } else {
@@ -195,6 +197,7 @@ pub fn log(n: usize) -> Vec<Record> {
                     Payload::AllegationDenied {
                         allegation,
                         statement: "denied".into(),
+                        target: None,
                     },
                 );
             }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::agreement::{Activation, Agreement, EvidenceStandard, Role};
 use crate::id::{ConditionId, RuleId, TermId};
-use crate::time::{Occurred, Span};
+use crate::time::Span;
 
 /// Something in a valid agreement that can never take effect as written.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
@@ -115,7 +115,8 @@ impl Agreement {
                     rule: rule.id.clone(),
                 });
             }
-            if rule.window < Occurred::MAX_EXTENT {
+            // A report dated by its day spans a day: a shorter window can never hold one.
+            if rule.window < Span::days(1) {
                 warnings.push(Warning::WindowShorterThanADay {
                     rule: rule.id.clone(),
                 });

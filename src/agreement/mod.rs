@@ -189,9 +189,18 @@ pub enum AgreementError {
     /// A strike moratorium protects no category.
     #[error("term {0} is a strike moratorium with no target category")]
     EmptyMoratorium(TermId),
+    /// A term lists [`TargetCategory::Unknown`] among what it covers.
+    #[error("term {0} lists the unknown target category among what it covers")]
+    UnknownTargetListed(TermId),
     /// A term lasts zero seconds.
     #[error("term {0} has a duration of zero")]
     ZeroDuration(TermId),
+    /// A term has both a fixed window and a duration.
+    #[error("term {0} has both a fixed window and a duration")]
+    WindowAndDuration(TermId),
+    /// A term's fixed window ends before it starts (or when it starts).
+    #[error("term {0} has a fixed window that ends before it starts")]
+    EmptyWindow(TermId),
     /// A term's activation waits on itself, a later term, or an unknown one.
     #[error("term {term} waits on {waits_on}, which is not an earlier term")]
     ActivationOrder {
@@ -419,10 +428,27 @@ impl Agreement {
     /// come earlier, rules counting unknown terms or with a zero threshold, window or monitor
     /// count, and relief approvers that are not approvers or a quorum that does not fit.
     pub fn validate(&self) -> Result<(), AgreementError> {
+        self.validate_with(None)
+    }
+
+    /// Checks a term added to the live agreement (a `TermProposed` event) by exactly the rules
+    /// [`Agreement::validate`] applies to the genesis's terms: it validates the agreement with
+    /// the term appended after every other.
+    ///
+    /// # Errors
+    /// The first [`AgreementError`] found, as [`Agreement::validate`] (a duplicate term or
+    /// condition id, too many terms, and every fault of one term).
+    pub fn check_added_term(&self, term: &Term) -> Result<(), AgreementError> {
+        self.validate_with(Some(term))
+    }
+
+    /// [`Agreement::validate`], with `extra` appended to the terms if given.
+    fn validate_with(&self, extra: Option<&Term>) -> Result<(), AgreementError> {
         let limits = Self::LIMITS;
+        let terms = self.terms.len() + usize::from(extra.is_some());
         for (what, found, limit) in [
             (Limited::Parties, self.parties.len(), limits.parties),
-            (Limited::Terms, self.terms.len(), limits.terms),
+            (Limited::Terms, terms, limits.terms),
             (Limited::Rules, self.policy.rules.len(), limits.rules),
         ] {
             if found > limit {
@@ -438,7 +464,7 @@ impl Agreement {
         let mut seen_terms: BTreeSet<&TermId> = BTreeSet::new();
         let mut conditions = BTreeSet::new();
         let mut depth: BTreeMap<&TermId, usize> = BTreeMap::new();
-        for term in &self.terms {
+        for term in self.terms.iter().chain(extra) {
             let chain = Self::check_term_in(term, &roles, &depth)?;
             depth.insert(&term.id, chain);
             for c in &term.conditions {
@@ -548,8 +574,24 @@ impl Agreement {
         {
             return Err(AgreementError::EmptyMoratorium(term.id.clone()));
         }
+        let listed = match &term.kind {
+            TermKind::StrikeMoratorium { targets } => Some(targets),
+            TermKind::Custom { covers, .. } => covers.as_ref(),
+            _ => None,
+        };
+        if listed.is_some_and(|l| l.contains(&TargetCategory::Unknown)) {
+            return Err(AgreementError::UnknownTargetListed(term.id.clone()));
+        }
         if term.duration == Some(crate::time::Span::ZERO) {
             return Err(AgreementError::ZeroDuration(term.id.clone()));
+        }
+        if let Some(fixed) = &term.fixed {
+            if term.duration.is_some() {
+                return Err(AgreementError::WindowAndDuration(term.id.clone()));
+            }
+            if fixed.until.is_some_and(|u| u <= fixed.from) {
+                return Err(AgreementError::EmptyWindow(term.id.clone()));
+            }
         }
         if let Activation::AfterHeld { term: waits_on, .. } = &term.activation
             && !earlier.contains_key(waits_on)

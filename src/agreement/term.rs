@@ -38,6 +38,10 @@ pub enum TargetCategory {
     /// A breach of a non-kinetic obligation (conscription, arms deliveries, prisoners), not a
     /// strike.
     Obligation,
+    /// Not yet known ("a strike in the Dnipropetrovsk region, target not yet known"): an
+    /// allegation may name it under any term; it is logged and shown but never counts until a
+    /// monitor's finding classifies the target (schema 2). No term may list it.
+    Unknown,
     /// A category this crate does not name.
     Other(String),
 }
@@ -88,6 +92,7 @@ impl fmt::Display for TargetCategory {
             TargetCategory::CivilianSite => "civilian site",
             TargetCategory::MilitaryObjective => "military objective",
             TargetCategory::Obligation => "non-kinetic obligation",
+            TargetCategory::Unknown => "unknown target",
             TargetCategory::Other(s) => s,
         };
         f.write_str(s)
@@ -111,12 +116,16 @@ impl std::str::FromStr for TargetCategory {
             "civilian_site",
             "military_objective",
             "obligation",
+            "unknown",
             "other:<name>",
         ];
         if let Some(other) = text.trim().strip_prefix("other:") {
             return Ok(TargetCategory::Other(other.trim().to_owned()));
         }
         let wanted = crate::name::normalize(text);
+        if wanted == "unknown" || wanted == "unknown_target" {
+            return Ok(TargetCategory::Unknown);
+        }
         TargetCategory::NAMED
             .into_iter()
             .zip(NAMES)
@@ -139,6 +148,8 @@ pub enum Obligation {
     HaltConscription,
     /// Curtail deliveries of arms.
     CurtailArmsDeliveries,
+    /// Stop sharing intelligence with a belligerent (schema 2).
+    HaltIntelligenceSharing,
     /// Exchange prisoners, optionally a stated number from each side.
     ExchangePrisoners {
         /// Prisoners each side releases, if stated.
@@ -146,6 +157,21 @@ pub enum Obligation {
     },
     /// An obligation this crate does not name.
     Other(String),
+}
+
+impl fmt::Display for Obligation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Obligation::HaltConscription => f.write_str("halt conscription"),
+            Obligation::CurtailArmsDeliveries => f.write_str("curtail arms deliveries"),
+            Obligation::HaltIntelligenceSharing => f.write_str("halt intelligence sharing"),
+            Obligation::ExchangePrisoners { count: Some(n) } => {
+                write!(f, "exchange {n} prisoners each")
+            }
+            Obligation::ExchangePrisoners { count: None } => f.write_str("exchange prisoners"),
+            Obligation::Other(s) => f.write_str(s),
+        }
+    }
 }
 
 /// What a term forbids or requires, with the fields of its kind.
@@ -203,8 +229,12 @@ impl TermKind {
     /// A moratorium covers its listed categories; a maritime truce covers ports and shipping;
     /// a non-kinetic obligation covers only [`TargetCategory::Obligation`]; a general ceasefire
     /// and a buffer zone cover every category but that one; a custom kind covers what it says.
+    /// No kind covers [`TargetCategory::Unknown`]: an unknown target never counts.
     #[must_use]
     pub fn covers(&self, target: &TargetCategory) -> bool {
+        if *target == TargetCategory::Unknown {
+            return false;
+        }
         match self {
             TermKind::StrikeMoratorium { targets } => targets.contains(target),
             TermKind::MaritimeTruce { .. } => {
@@ -341,6 +371,24 @@ impl std::str::FromStr for AcceptanceLevel {
     }
 }
 
+/// A window fixed in world time: the term binds from `from` until `until`, whoever accepts
+/// late. A party committing after `from` is bound from its own commitment (or its
+/// `effective_from`) until the same `until`; see `docs/time.md`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedWindow {
+    /// The first instant the term can bind.
+    #[serde(with = "crate::time::instant")]
+    pub from: Timestamp,
+    /// The first instant it no longer binds; `None` for open-ended.
+    #[serde(
+        with = "crate::time::instant::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub until: Option<Timestamp>,
+}
+
 /// A term of the agreement.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -355,8 +403,13 @@ pub struct Term {
     pub binds: BTreeSet<PartyId>,
     /// When it takes effect.
     pub activation: Activation,
-    /// How long it lasts from its start; `None` is open-ended.
+    /// How long it lasts from its start; `None` is open-ended (or, with a fixed window, ends
+    /// when the window does).
     pub duration: Option<Span>,
+    /// A window fixed in world time, independent of when parties accept (schema 2; a term has
+    /// a fixed window or a duration, not both).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<FixedWindow>,
     /// Its phase in a phased agreement (1 first).
     pub phase: u8,
     /// Whether obligations run from a common start or from each party's own commitment.
@@ -376,6 +429,7 @@ impl Term {
             binds: BTreeSet::new(),
             activation: Activation::OnAcceptance,
             duration: None,
+            fixed: None,
             phase: 1,
             clock: ObligationClock::Common,
             conditions: Vec::new(),
@@ -401,6 +455,33 @@ impl Term {
     pub fn lasting(mut self, duration: Span) -> Term {
         self.duration = Some(duration);
         self
+    }
+
+    /// Binds from `from` until `until` in world time, whoever accepts late (instead of a
+    /// duration counted from the term's start).
+    #[must_use]
+    pub fn fixed_window(mut self, from: Timestamp, until: Timestamp) -> Term {
+        self.fixed = Some(FixedWindow {
+            from,
+            until: Some(until),
+        });
+        self
+    }
+
+    /// The instant the term's window ends for a start of `start`: the fixed window's end, or
+    /// the duration after `start`; `None` for never.
+    #[must_use]
+    pub fn end_for(&self, start: Timestamp) -> Option<Timestamp> {
+        match &self.fixed {
+            Some(fixed) => fixed.until,
+            None => self.duration.and_then(|d| d.after(start)),
+        }
+    }
+
+    /// The earliest instant the term's window may start (the fixed window's start).
+    #[must_use]
+    pub fn fixed_start(&self) -> Option<Timestamp> {
+        self.fixed.map(|f| f.from)
     }
 
     /// Sets its phase.

@@ -192,6 +192,7 @@ impl EventBuilder {
         self.says(Payload::AllegationDenied {
             allegation,
             statement: statement.into(),
+            target: None,
         })
     }
 

@@ -15,6 +15,8 @@ impl PayloadKind {
             PayloadKind::TermAccepted => "term_accepted",
             PayloadKind::ConditionMet => "condition_met",
             PayloadKind::TermAmended => "term_amended",
+            PayloadKind::TermProposed => "term_proposed",
+            PayloadKind::TermRefused => "term_refused",
             PayloadKind::TermSuspended => "term_suspended",
             PayloadKind::TermResumed => "term_resumed",
             PayloadKind::TermTerminated => "term_terminated",
@@ -107,7 +109,14 @@ impl fmt::Display for Verification {
             self.finding,
             self.method,
             self.confidence
-        )
+        )?;
+        if let Some(t) = &self.target {
+            write!(f, ", target classified as {t}")?;
+        }
+        if let Some(p) = &self.place {
+            write!(f, ", at {}", p.name)?;
+        }
+        Ok(())
     }
 }
 
@@ -157,7 +166,40 @@ impl fmt::Display for Payload {
             Payload::AllegationDenied {
                 allegation,
                 statement,
-            } => write!(f, "denies {}: {statement}", allegation.short()),
+                target,
+            } => {
+                write!(f, "denies {}", allegation.short())?;
+                if let Some(t) = target {
+                    write!(f, " (says the target was {t})")?;
+                }
+                write!(f, ": {statement}")
+            }
+            Payload::TermProposed { term, counters } => {
+                write!(
+                    f,
+                    "proposes {} \"{}\" ({})",
+                    term.id,
+                    term.title,
+                    term.kind.label()
+                )?;
+                if let Some(fixed) = &term.fixed {
+                    write!(f, " from {}", short_time(fixed.from))?;
+                    if let Some(until) = fixed.until {
+                        write!(f, " until {} UTC", short_time(until))?;
+                    }
+                }
+                match counters {
+                    Some(c) => write!(f, " instead of {c}"),
+                    None => Ok(()),
+                }
+            }
+            Payload::TermRefused { term, reasons } => {
+                write!(f, "refuses {term}")?;
+                for (i, r) in reasons.iter().enumerate() {
+                    write!(f, "{}{r}", if i == 0 { ": " } else { "; " })?;
+                }
+                Ok(())
+            }
             Payload::AllegationCorroborated {
                 allegation,
                 evidence,

@@ -11,7 +11,7 @@ mod signing;
 
 use serde::{Deserialize, Serialize};
 
-use crate::agreement::Activation;
+use crate::agreement::{Activation, TargetCategory, Term, TermKind};
 use crate::id::{EventId, PartyId, Seq, TermId};
 use crate::time::{Occurred, TimeError, Timestamp, check_instant};
 
@@ -19,7 +19,7 @@ pub use build::{BuildError, EventBuilder};
 pub use display::{Timeline, timeline};
 pub use payload::{
     Allegation, Amendment, Coordinates, CoordinatesError, Finding, Method, Payload, PayloadKind,
-    Period, Place, Verification,
+    Period, Place, RefusalReason, Verification,
 };
 pub use signing::{
     EventSignature, LogOrigin, SIGNED_BYTES_PREFIX, SigningContext, TreeRoot, canonical_bytes,
@@ -32,7 +32,7 @@ pub struct SchemaVersion(pub u16);
 
 impl SchemaVersion {
     /// The version this crate writes and reads.
-    pub const CURRENT: SchemaVersion = SchemaVersion(1);
+    pub const CURRENT: SchemaVersion = SchemaVersion(2);
 }
 
 /// An event: a fact in the world as a party reports it.
@@ -98,6 +98,8 @@ pub enum TimeField {
     PeriodTo,
     /// The activation date of a term in the agreement.
     Activation(TermId),
+    /// The start or end of a term's fixed window.
+    Window(TermId),
 }
 
 impl std::fmt::Display for TimeField {
@@ -109,6 +111,7 @@ impl std::fmt::Display for TimeField {
             TimeField::PeriodFrom => f.write_str("period.from"),
             TimeField::PeriodTo => f.write_str("period.to"),
             TimeField::Activation(term) => write!(f, "the activation date of term {term}"),
+            TimeField::Window(term) => write!(f, "the fixed window of term {term}"),
         }
     }
 }
@@ -136,16 +139,65 @@ impl Event {
                 at(TimeField::PeriodFrom, period.from)?;
                 at(TimeField::PeriodTo, period.to)
             }
-            Payload::AgreementConcluded(agreement) => {
-                for term in &agreement.terms {
-                    if let Activation::At(t) = term.activation {
-                        at(TimeField::Activation(term.id.clone()), t)?;
-                    }
-                }
-                Ok(())
-            }
+            Payload::AgreementConcluded(agreement) => agreement
+                .terms
+                .iter()
+                .try_for_each(|term| term_times(term, &at)),
+            Payload::TermProposed { term, .. } => term_times(term, &at),
             _ => Ok(()),
         }
+    }
+
+    /// The oldest schema version that can say what this event says: 2 if it uses a form added
+    /// in version 2 (see `docs/format.md`), else 1.
+    #[must_use]
+    pub fn schema_needed(&self) -> SchemaVersion {
+        let v2 = !matches!(self.occurred_at, Occurred::At(_) | Occurred::OnDay(_))
+            || match &self.payload {
+                Payload::TermProposed { .. } | Payload::TermRefused { .. } => true,
+                Payload::AllegationDenied { target, .. } => target.is_some(),
+                Payload::VerificationFinding(v) => v.target.is_some() || v.place.is_some(),
+                Payload::ViolationAlleged(a) => a.target == TargetCategory::Unknown,
+                Payload::AgreementConcluded(a) => a.terms.iter().any(term_is_v2),
+                Payload::TermAmended {
+                    amendment: Amendment::ChangeKind(kind),
+                    ..
+                } => kind_is_v2(kind),
+                _ => false,
+            };
+        SchemaVersion(if v2 { 2 } else { 1 })
+    }
+}
+
+/// Checks the instants a term carries.
+fn term_times(
+    term: &Term,
+    at: &impl Fn(TimeField, Timestamp) -> Result<(), (TimeField, TimeError)>,
+) -> Result<(), (TimeField, TimeError)> {
+    if let Activation::At(t) = term.activation {
+        at(TimeField::Activation(term.id.clone()), t)?;
+    }
+    if let Some(fixed) = &term.fixed {
+        at(TimeField::Window(term.id.clone()), fixed.from)?;
+        if let Some(until) = fixed.until {
+            at(TimeField::Window(term.id.clone()), until)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a term uses a form added in schema version 2.
+fn term_is_v2(term: &Term) -> bool {
+    term.fixed.is_some() || kind_is_v2(&term.kind)
+}
+
+/// Whether a term kind uses a form added in schema version 2.
+fn kind_is_v2(kind: &TermKind) -> bool {
+    match kind {
+        TermKind::NonKinetic { obligation } => {
+            *obligation == crate::agreement::Obligation::HaltIntelligenceSharing
+        }
+        _ => false,
     }
 }
 

@@ -5,7 +5,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::agreement::{
-    AcceptanceLevel, Agreement, Confidence, Level, PartyKey, Severity, TargetCategory, TermKind,
+    AcceptanceLevel, Agreement, Confidence, Level, Obligation, PartyKey, Severity, TargetCategory,
+    Term, TermKind,
 };
 use crate::event::TreeRoot;
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, TermId};
@@ -260,7 +261,7 @@ crate::name::from_names!(Method, "method", [
 ]);
 
 /// A verification finding by a monitor.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Verification {
     /// The allegation's event id.
@@ -273,6 +274,13 @@ pub struct Verification {
     pub confidence: Confidence,
     /// Notes.
     pub notes: String,
+    /// The target as the monitor classifies it, if the finding classifies or reclassifies it
+    /// (schema 2): from this finding on, the allegation counts by this category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetCategory>,
+    /// The place as the monitor establishes it, if it differs from the alleged one (schema 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
 }
 
 impl Verification {
@@ -290,7 +298,24 @@ impl Verification {
             method,
             confidence,
             notes: String::new(),
+            target: None,
+            place: None,
         }
+    }
+
+    /// Classifies (or reclassifies) the allegation's target: from this finding on it counts
+    /// by this category.
+    #[must_use]
+    pub fn classifying(mut self, target: TargetCategory) -> Verification {
+        self.target = Some(target);
+        self
+    }
+
+    /// Establishes where it happened, if not where alleged.
+    #[must_use]
+    pub fn placing(mut self, place: impl Into<Place>) -> Verification {
+        self.place = Some(place.into());
+        self
     }
 
     /// Sets the notes.
@@ -298,6 +323,33 @@ impl Verification {
     pub fn noting(mut self, notes: impl Into<String>) -> Verification {
         self.notes = notes.into();
         self
+    }
+}
+
+/// Why a party refuses a term: the conditions or reasons it gives, as typed data.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum RefusalReason {
+    /// It demands that others first take on this obligation (Russia's demand, March 2025,
+    /// that foreign military aid and intelligence sharing end and mobilisation halt).
+    Demands(Obligation),
+    /// There is no monitoring or verification it trusts.
+    NoMonitoring,
+    /// It proposes this term instead (set by a counter-proposal).
+    CounterProposal(TermId),
+    /// In its own words.
+    Stated(String),
+}
+
+impl fmt::Display for RefusalReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RefusalReason::Demands(o) => write!(f, "demands: {o}"),
+            RefusalReason::NoMonitoring => f.write_str("no trusted monitoring"),
+            RefusalReason::CounterProposal(t) => write!(f, "proposes {t} instead"),
+            RefusalReason::Stated(s) => f.write_str(s),
+        }
     }
 }
 
@@ -315,12 +367,26 @@ pub enum Amendment {
 }
 
 impl Amendment {
-    /// Applies the change to a term: the one place that says what each amendment does.
+    /// Applies the change to a term: the one place that says what each amendment does. On a
+    /// term with a fixed window, `Extend` moves the window's end (an end past the year 9999
+    /// is never) and `SetDuration` sets the end to the window's start plus the span (`None`:
+    /// open-ended).
     pub fn apply_to(&self, term: &mut crate::agreement::Term) {
-        match self {
-            Amendment::Extend(by) => term.duration = term.duration.map(|d| d.plus(*by)),
-            Amendment::SetDuration(d) => term.duration = *d,
-            Amendment::ChangeKind(kind) => term.kind = kind.clone(),
+        match (self, &mut term.fixed) {
+            (Amendment::Extend(by), Some(fixed)) => {
+                fixed.until = fixed
+                    .until
+                    .and_then(|u| by.after(u))
+                    .filter(|u| *u <= crate::time::LATEST);
+            }
+            (Amendment::SetDuration(d), Some(fixed)) => {
+                fixed.until = d
+                    .and_then(|d| d.after(fixed.from))
+                    .filter(|u| *u <= crate::time::LATEST);
+            }
+            (Amendment::Extend(by), None) => term.duration = term.duration.map(|d| d.plus(*by)),
+            (Amendment::SetDuration(d), None) => term.duration = *d,
+            (Amendment::ChangeKind(kind), _) => term.kind = kind.clone(),
         }
     }
 }
@@ -349,6 +415,27 @@ pub enum Payload {
         condition: ConditionId,
         /// How it was met.
         note: String,
+    },
+    /// A term is added to the live agreement (schema 2): by a mediator, as proposed to the
+    /// parties it binds; or by a belligerent, which binds itself by declaring it (the term
+    /// must bind it and, if it binds others too, use a per-party clock: it binds them only
+    /// once they accept). Checked by the rules the genesis's terms obey, and unknown to every
+    /// query before the event's `recorded_at`.
+    TermProposed {
+        /// The term (its id new to the agreement, its conditions' ids new too).
+        term: Term,
+        /// The term this one answers, if it is a counter-proposal: the author refuses that
+        /// term, giving this one as its reason.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        counters: Option<TermId>,
+    },
+    /// The author refuses a term it is bound by and has not committed to (schema 2). It may
+    /// accept later.
+    TermRefused {
+        /// The term.
+        term: TermId,
+        /// Its conditions or reasons.
+        reasons: Vec<RefusalReason>,
     },
     /// A term is amended.
     TermAmended {
@@ -389,6 +476,10 @@ pub enum Payload {
         allegation: EventId,
         /// The denial.
         statement: String,
+        /// The target category the accused says was hit, if it disputes the alleged one
+        /// (schema 2): the allegation then counts only once a monitor's finding settles it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<TargetCategory>,
     },
     /// A party other than the accuser and the accused supports an allegation.
     AllegationCorroborated {
@@ -506,6 +597,10 @@ pub enum PayloadKind {
     ConditionMet,
     /// See [`Payload::TermAmended`].
     TermAmended,
+    /// See [`Payload::TermProposed`].
+    TermProposed,
+    /// See [`Payload::TermRefused`].
+    TermRefused,
     /// See [`Payload::TermSuspended`].
     TermSuspended,
     /// See [`Payload::TermResumed`].
@@ -548,7 +643,7 @@ pub enum PayloadKind {
 
 impl PayloadKind {
     /// Every kind, in declaration order.
-    pub const ALL: [PayloadKind; 23] = [
+    pub const ALL: [PayloadKind; 25] = [
         PayloadKind::AgreementConcluded,
         PayloadKind::TermAccepted,
         PayloadKind::ConditionMet,
@@ -572,6 +667,8 @@ impl PayloadKind {
         PayloadKind::KeyRotated,
         PayloadKind::KeyRevoked,
         PayloadKind::CheckpointAcknowledged,
+        PayloadKind::TermProposed,
+        PayloadKind::TermRefused,
     ];
 }
 
@@ -596,6 +693,8 @@ impl Payload {
             Payload::TermAccepted { .. } => PayloadKind::TermAccepted,
             Payload::ConditionMet { .. } => PayloadKind::ConditionMet,
             Payload::TermAmended { .. } => PayloadKind::TermAmended,
+            Payload::TermProposed { .. } => PayloadKind::TermProposed,
+            Payload::TermRefused { .. } => PayloadKind::TermRefused,
             Payload::TermSuspended { .. } => PayloadKind::TermSuspended,
             Payload::TermResumed { .. } => PayloadKind::TermResumed,
             Payload::TermTerminated { .. } => PayloadKind::TermTerminated,

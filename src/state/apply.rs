@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::agreement::{AcceptanceLevel, Agreement, Procedure, Role};
+use crate::agreement::{AcceptanceLevel, Agreement, ObligationClock, Procedure, Role};
 use crate::event::{Amendment, Event, Payload, Period, Record, SchemaVersion};
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, Seq, TermId};
 use crate::sanction::Stage;
@@ -34,9 +34,16 @@ impl AgreementState {
                 found: record.seq,
             });
         }
-        if event.schema != SchemaVersion::CURRENT {
+        if event.schema.0 == 0 || event.schema > SchemaVersion::CURRENT {
             return Err(Rejection::UnsupportedSchema {
                 found: event.schema.0,
+            });
+        }
+        let needed = event.schema_needed();
+        if event.schema < needed {
+            return Err(Rejection::SchemaTooOld {
+                found: event.schema.0,
+                needed: needed.0,
             });
         }
         if let Some(seq) = self.facts.ids.get(&event.id) {
@@ -128,6 +135,39 @@ impl AgreementState {
         }
     }
 
+    fn bound_by(term: &crate::agreement::Term, party: &PartyId) -> Result<(), Rejection> {
+        if term.binds(party) {
+            Ok(())
+        } else {
+            Err(Rejection::NotBound {
+                party: party.clone(),
+                term: term.id.clone(),
+            })
+        }
+    }
+
+    /// Whether `party` may refuse the term: it has not committed to it, and its current
+    /// answer is not already a refusal.
+    fn may_refuse(record: &TermRecord, party: &PartyId) -> Result<(), Rejection> {
+        if record.current_refusal(party).is_some() {
+            return Err(Rejection::AlreadyRefused {
+                party: party.clone(),
+                term: record.term.id.clone(),
+            });
+        }
+        if record
+            .acceptances
+            .get(party)
+            .is_some_and(|a| a.level.rank() >= 1)
+        {
+            return Err(Rejection::AlreadyCommitted {
+                party: party.clone(),
+                term: record.term.id.clone(),
+            });
+        }
+        Ok(())
+    }
+
     fn period(period: &Period, recorded_at: Timestamp) -> Result<(), Rejection> {
         if period.from <= period.to && period.to <= recorded_at {
             Ok(())
@@ -158,10 +198,13 @@ impl AgreementState {
                 if self.facts.withdrawals.contains_key(&event.author) {
                     return Err(Rejection::AlreadyWithdrawn(event.author.clone()));
                 }
-                if record
-                    .acceptances
-                    .get(&event.author)
-                    .is_some_and(|a| a.level.rank() >= level.rank())
+                // After a refusal, any acceptance is a new answer.
+                let refused = record.current_refusal(&event.author).is_some();
+                if !refused
+                    && record
+                        .acceptances
+                        .get(&event.author)
+                        .is_some_and(|a| a.level.rank() >= level.rank())
                 {
                     return Err(Rejection::AcceptanceNotRaised {
                         party: event.author.clone(),
@@ -214,6 +257,43 @@ impl AgreementState {
                         .map_err(Rejection::InvalidAmendment),
                     None => Ok(()),
                 }
+            }
+            Payload::TermProposed { term, counters } => {
+                match role {
+                    Role::Mediator => {}
+                    Role::Belligerent => {
+                        Self::bound_by(term, &event.author)?;
+                        if term.binds.len() > 1 && term.clock != ObligationClock::PerParty {
+                            return Err(Rejection::UnilateralCommonClock(term.id.clone()));
+                        }
+                    }
+                    _ => return Err(deny()),
+                }
+                if self.facts.withdrawals.contains_key(&event.author) {
+                    return Err(Rejection::AlreadyWithdrawn(event.author.clone()));
+                }
+                if let Some(agreement) = self.agreement_ref() {
+                    agreement
+                        .check_added_term(term)
+                        .map_err(Rejection::InvalidTerm)?;
+                }
+                if !term.conditions.is_empty() {
+                    self.new_conditions(term.conditions.iter().map(|c| &c.id))?;
+                }
+                if let Some(countered) = counters {
+                    let record = self.live_term(countered)?;
+                    Self::bound(record, &event.author)?;
+                    Self::may_refuse(record, &event.author)?;
+                }
+                Ok(())
+            }
+            Payload::TermRefused { term, .. } => {
+                let record = self.live_term(term)?;
+                Self::bound(record, &event.author)?;
+                if self.facts.withdrawals.contains_key(&event.author) {
+                    return Err(Rejection::AlreadyWithdrawn(event.author.clone()));
+                }
+                Self::may_refuse(record, &event.author)
             }
             Payload::TermSuspended { term, .. } => {
                 if !staff {

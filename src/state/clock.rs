@@ -5,7 +5,7 @@
 use crate::agreement::{AcceptanceLevel, Activation, ObligationClock};
 use crate::allegation::AllegationRecord;
 use crate::id::{PartyId, Seq, TermId};
-use crate::state::{AgreementState, Hold, TermRecord, TermStatus};
+use crate::state::{AgreementState, Hold, TermRecord};
 use crate::time::{Coverage, Span, Timestamp, Window};
 
 impl AgreementState {
@@ -144,7 +144,7 @@ impl AgreementState {
     /// still a violation of the earlier phase, but does not un-start this one).
     fn breakers(&self, prev: &TermId, start: Timestamp, days: u32) -> usize {
         self.hold_period(prev, start, days)
-            .filter(|a| breaks(a, true, start, days))
+            .filter(|a| breaks(a, self.counts_target(a), start, days))
             .count()
     }
 
@@ -192,13 +192,13 @@ impl AgreementState {
         let parties: Vec<&PartyId> = term.term.binds.iter().collect();
         match term.term.clock {
             ObligationClock::Common => {
-                let mut start = floor;
+                let mut start = later_of(floor, term.term.fixed_start());
                 for p in &parties {
                     let s = self.binding_start(term, p)?;
                     start = Some(start.map_or(s, |f| f.max(s)));
                 }
                 let start = start?;
-                let end = term.term.duration.and_then(|d| d.after(start));
+                let end = term.term.end_for(start).map(|e| e.max(start));
                 Some(self.cut(term, Window { start, end }, &parties))
             }
             ObligationClock::PerParty => {
@@ -231,8 +231,9 @@ impl AgreementState {
         floor: Option<Timestamp>,
     ) -> Option<Window> {
         let own = self.binding_start(term, party)?;
+        let floor = later_of(floor, term.term.fixed_start());
         let start = floor.map_or(own, |f| f.max(own));
-        let end = term.term.duration.and_then(|d| d.after(start));
+        let end = term.term.end_for(start).map(|e| e.max(start));
         Some(self.cut(term, Window { start, end }, &[party]))
     }
 
@@ -284,50 +285,20 @@ impl AgreementState {
     /// certainly inside the accused's coverage.
     pub(crate) fn stands_rec(&self, a: &AllegationRecord) -> bool {
         !a.is_discounted()
+            && self.counts_target(a)
             && self
                 .cached_coverage(&a.allegation.term, a.accused())
                 .is_some_and(|c| c.contains_occurred(&a.occurred))
     }
 
-    /// The term's status at `at`, as the log knows it now. `None` for an unknown term.
-    #[must_use]
-    pub fn term_status(&self, term: &TermId, at: Timestamp) -> Option<TermStatus> {
-        let record = self.facts.terms.get(term)?;
-        if record.terminated.is_some_and(|t| t.at <= at)
-            || record
-                .term
-                .binds
-                .iter()
-                .any(|p| self.facts.withdrawals.get(p).is_some_and(|w| w.at <= at))
-        {
-            return Some(TermStatus::Terminated);
-        }
-        if let Some(w) = self.window_of(record) {
-            if w.contains(at) {
-                return Some(if record.suspended_at(at) {
-                    TermStatus::Suspended
-                } else {
-                    TermStatus::InForce
-                });
-            }
-            if w.end.is_some_and(|e| e <= at) {
-                return Some(TermStatus::Expired);
-            }
-        }
-        let accepted: Vec<_> = record
-            .acceptances
-            .values()
-            .filter(|a| a.accepted_at <= at)
-            .collect();
-        let committed = accepted.iter().filter(|a| a.level.rank() >= 1).count();
-        Some(if committed == record.term.binds.len() {
-            TermStatus::Pending
-        } else if committed > 0 {
-            TermStatus::PartlyAccepted
-        } else if accepted.is_empty() {
-            TermStatus::Proposed
-        } else {
-            TermStatus::AcceptedInPrinciple
+    /// Whether the allegation's target, as it stands now (see
+    /// [`AllegationRecord::counted_target`]), is settled and covered by its term.
+    pub(crate) fn counts_target(&self, a: &AllegationRecord) -> bool {
+        a.counted_target().is_some_and(|t| {
+            self.facts
+                .terms
+                .get(&a.allegation.term)
+                .is_some_and(|rec| rec.term.kind.covers(t))
         })
     }
 }

@@ -17,6 +17,7 @@ mod records;
 mod rejection;
 mod relief;
 mod shape;
+mod status;
 mod summary;
 mod work;
 
@@ -37,8 +38,8 @@ pub(crate) use keys::Verified;
 pub use keys::{CheckpointAck, KeyEnd, KeySpan};
 pub use records::{
     AcceptanceRecord, Applied, ApprovalRecord, AttestationRecord, ClaimRecord, ConditionRecord,
-    ControlRecord, FaultReason, ImpositionRecord, ReliefGrant, RuleFault, Stamp, Suspension, Tally,
-    TermRecord, TermStatus,
+    ControlRecord, FaultReason, ImpositionRecord, PartyStatus, Proposal, RefusalRecord,
+    ReliefGrant, RuleFault, Stamp, Suspension, Tally, TermRecord, TermStatus,
 };
 pub use rejection::{KeyFault, Refused, Rejection, SignatureFault};
 use shape::{Hold, Shape};

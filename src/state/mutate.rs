@@ -1,14 +1,15 @@
 //! Folding a validated record into the facts.
 
-use crate::agreement::{AcceptanceLevel, Agreement};
+use crate::agreement::{AcceptanceLevel, Activation, Agreement, Role, Term};
 use crate::allegation::{AllegationRecord, FindingRecord, VerificationStatus};
-use crate::event::{Payload, Record};
+use crate::event::{Payload, Record, RefusalReason};
 use crate::id::{DecisionId, Seq, TermId};
 use crate::sanction::{EndReason, Ending};
 use crate::state::clock::breaks;
 use crate::state::{
     AcceptanceRecord, AgreementState, Applied, ApprovalRecord, AttestationRecord, ClaimRecord,
-    ConditionRecord, ControlRecord, ImpositionRecord, Stamp, Suspension, TermRecord,
+    ConditionRecord, ControlRecord, ImpositionRecord, Proposal, RefusalRecord, Stamp, Suspension,
+    TermRecord,
 };
 use crate::time::Timestamp;
 
@@ -94,6 +95,11 @@ impl AgreementState {
                     (new, None) => new,
                 };
                 if let Some(rec) = self.facts.terms.get_mut(term) {
+                    if let Some(refusal) = rec.refusals.get_mut(&event.author)
+                        && refusal.superseded.is_none()
+                    {
+                        refusal.superseded = Some(stamp);
+                    }
                     let earlier = match rec.acceptances.remove(&event.author) {
                         Some(prev) => {
                             let mut e = prev.earlier;
@@ -119,6 +125,21 @@ impl AgreementState {
                 if let Some(c) = self.facts.conditions.get_mut(condition) {
                     c.met = Some(stamp);
                 }
+                None
+            }
+            Payload::TermProposed { term, counters } => {
+                self.add_term(term, record);
+                if let Some(countered) = counters {
+                    self.refuse(
+                        countered,
+                        record,
+                        vec![RefusalReason::CounterProposal(term.id.clone())],
+                    );
+                }
+                None
+            }
+            Payload::TermRefused { term, reasons } => {
+                self.refuse(term, record, reasons.clone());
                 None
             }
             Payload::TermAmended { term, amendment } => {
@@ -181,9 +202,12 @@ impl AgreementState {
                 self.facts.allegations.insert(record.seq, rec);
                 Some(record.seq)
             }
-            Payload::AllegationDenied { allegation, .. } => {
-                self.update_allegation(allegation, record, |a| a.denial = Some(event.id))
-            }
+            Payload::AllegationDenied {
+                allegation, target, ..
+            } => self.update_allegation(allegation, record, |a| {
+                a.denial = Some(event.id);
+                a.disputed_target.clone_from(target);
+            }),
             Payload::AllegationCorroborated { allegation, .. } => {
                 self.update_allegation(allegation, record, |a| {
                     a.corroborations.push((event.author.clone(), event.id));
@@ -197,6 +221,8 @@ impl AgreementState {
                     method: v.method,
                     confidence: v.confidence,
                     recorded_at: event.recorded_at,
+                    target: v.target.clone(),
+                    place: v.place.clone(),
                 };
                 self.update_allegation(&v.allegation, record, |a| a.findings.push(finding))
             }
@@ -311,6 +337,78 @@ impl AgreementState {
         }
     }
 
+    /// Adds a term proposed (or declared) after the genesis: to the agreement, after every
+    /// other term, and to the lookups; a belligerent's declaration is its own binding
+    /// commitment from when it occurred.
+    fn add_term(&mut self, term: &Term, record: &Record) {
+        let event = &record.event;
+        let at = event.occurred_at.earliest();
+        for c in &term.conditions {
+            self.facts.conditions.insert(
+                c.id.clone(),
+                ConditionRecord {
+                    term: term.id.clone(),
+                    owner: None,
+                    description: c.description.clone(),
+                    met: None,
+                },
+            );
+        }
+        let mut rec = TermRecord::new(term.clone());
+        rec.proposed = Some(Proposal {
+            event: event.id,
+            by: event.author.clone(),
+            recorded_at: event.recorded_at,
+            counters: match &event.payload {
+                Payload::TermProposed { counters, .. } => counters.clone(),
+                _ => None,
+            },
+        });
+        if self.role(&event.author) == Some(Role::Belligerent) {
+            rec.acceptances.insert(
+                event.author.clone(),
+                AcceptanceRecord {
+                    level: AcceptanceLevel::Binding,
+                    effective_from: at,
+                    accepted_at: at,
+                    event: event.id,
+                    earlier: Vec::new(),
+                },
+            );
+        }
+        self.facts.terms.insert(term.id.clone(), rec);
+        if let Some(a) = self.facts.agreement.as_mut() {
+            a.terms.push(term.clone());
+        }
+        self.index
+            .position
+            .insert(term.id.clone(), self.index.order.len());
+        self.index.order.push(term.id.clone());
+        if let Activation::AfterHeld { term: prev, .. } = &term.activation {
+            self.index
+                .dependents
+                .entry(prev.clone())
+                .or_default()
+                .push(term.id.clone());
+        }
+    }
+
+    /// Records the author's refusal of `term`.
+    fn refuse(&mut self, term: &TermId, record: &Record, reasons: Vec<RefusalReason>) {
+        let event = &record.event;
+        if let Some(rec) = self.facts.terms.get_mut(term) {
+            rec.refusals.insert(
+                event.author.clone(),
+                RefusalRecord {
+                    event: event.id,
+                    at: event.occurred_at.earliest(),
+                    reasons,
+                    superseded: None,
+                },
+            );
+        }
+    }
+
     fn conclude(&mut self, agreement: &Agreement, genesis: crate::id::EventId) {
         self.facts.genesis = Some(genesis);
         for t in &agreement.terms {
@@ -351,8 +449,18 @@ impl AgreementState {
         change: impl FnOnce(&mut AllegationRecord),
     ) -> Option<Seq> {
         let seq = *self.facts.ids.get(id)?;
+        let terms = &self.facts.terms;
+        // Whether the allegation's settled target is one its term covers (see `counts_target`).
+        let counts = |a: &AllegationRecord| {
+            a.counted_target().is_some_and(|t| {
+                terms
+                    .get(&a.allegation.term)
+                    .is_some_and(|r| r.term.kind.covers(t))
+            })
+        };
         let a = self.facts.allegations.get_mut(&seq)?;
         let was = a.status();
+        let counted_before = counts(a);
         let holds: Vec<((TermId, u32), Timestamp)> = self
             .index
             .holds
@@ -362,7 +470,12 @@ impl AgreementState {
         let broke: Vec<bool> = holds
             .iter()
             .map(|((_, days), start)| {
-                breaks(a, was == VerificationStatus::Confirmed, *start, *days)
+                breaks(
+                    a,
+                    was == VerificationStatus::Confirmed && counted_before,
+                    *start,
+                    *days,
+                )
             })
             .collect();
         change(a);
@@ -373,9 +486,15 @@ impl AgreementState {
         if newly_confirmed {
             a.confirmed_at = Some(record.event.recorded_at);
         }
+        let counted_now = counts(a);
         // Keep the hold counts of the phases waiting on the term in step.
         for ((key, start), broke) in holds.into_iter().zip(broke) {
-            let breaks_now = breaks(a, now == VerificationStatus::Confirmed, start, key.1);
+            let breaks_now = breaks(
+                a,
+                now == VerificationStatus::Confirmed && counted_now,
+                start,
+                key.1,
+            );
             if let Some(h) = self.index.holds.get_mut(&key) {
                 match (broke, breaks_now) {
                     (false, true) => h.breakers += 1,

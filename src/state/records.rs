@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::agreement::{AcceptanceLevel, Level, Term};
-use crate::event::{Period, Place};
+use crate::event::{Period, Place, RefusalReason};
 use crate::id::{DecisionId, EventId, PartyId, RuleId, TermId};
 use crate::time::{Occurred, Timestamp, Window};
 
@@ -55,6 +55,40 @@ impl Suspension {
     }
 }
 
+/// How a term added after the genesis entered the log.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Proposal {
+    /// The `TermProposed` event.
+    pub event: EventId,
+    /// Who proposed (or, for a belligerent, declared) it.
+    pub by: PartyId,
+    /// When it was logged: before this, no query knows the term.
+    pub recorded_at: Timestamp,
+    /// The term it counters, if it is a counter-proposal.
+    pub counters: Option<TermId>,
+}
+
+/// A party's refusal of a term.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct RefusalRecord {
+    /// The refusal (or counter-proposal) event.
+    pub event: EventId,
+    /// When it was made (world time).
+    pub at: Timestamp,
+    /// Its conditions or reasons.
+    pub reasons: Vec<RefusalReason>,
+    /// The acceptance that later replaced it, if the party accepted after all.
+    pub superseded: Option<Stamp>,
+}
+
+impl RefusalRecord {
+    /// Whether the refusal is the party's answer at `at`: made by then, not yet superseded.
+    #[must_use]
+    pub fn stands_at(&self, at: Timestamp) -> bool {
+        self.at <= at && self.superseded.is_none_or(|s| s.at > at)
+    }
+}
+
 /// A term as the log has shaped it.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct TermRecord {
@@ -68,6 +102,12 @@ pub struct TermRecord {
     pub terminated: Option<Stamp>,
     /// The amendment events, in order.
     pub amendments: Vec<EventId>,
+    /// For a term added after the genesis: how it was proposed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed: Option<Proposal>,
+    /// Each party's latest refusal.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub refusals: BTreeMap<PartyId, RefusalRecord>,
 }
 
 impl TermRecord {
@@ -80,7 +120,22 @@ impl TermRecord {
             suspensions: Vec::new(),
             terminated: None,
             amendments: Vec::new(),
+            proposed: None,
+            refusals: BTreeMap::new(),
         }
+    }
+
+    /// Whether the log knows the term at `at`: a genesis term always, an added term from its
+    /// proposal's `recorded_at`.
+    #[must_use]
+    pub fn known_at(&self, at: Timestamp) -> bool {
+        self.proposed.as_ref().is_none_or(|p| p.recorded_at <= at)
+    }
+
+    /// The refusal that is `party`'s current answer (not superseded by an acceptance).
+    #[must_use]
+    pub fn current_refusal(&self, party: &PartyId) -> Option<&RefusalRecord> {
+        self.refusals.get(party).filter(|r| r.superseded.is_none())
     }
 
     /// Whether a suspension is open now (not resumed).
@@ -245,6 +300,52 @@ pub struct RuleFault {
     pub reason: FaultReason,
 }
 
+/// Where one bound party stands with one term at an instant (see
+/// [`crate::AgreementState::party_status`]).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PartyStatus {
+    /// It has not answered.
+    NotAnswered,
+    /// It refused (see [`TermRecord::refusals`] for why).
+    Refused,
+    /// It accepted in principle only: that binds nothing.
+    InPrinciple,
+    /// It accepted on conditions not all met yet.
+    Conditional,
+    /// It committed, but its obligations have not begun (a start date, an earlier phase, a
+    /// condition of the term, or, under a common clock, another party's commitment).
+    NotYetBound,
+    /// It is bound.
+    Bound,
+    /// It is bound, but the term is suspended.
+    Suspended,
+    /// Its obligations have run out (or the term's fixed window closed before it was bound).
+    Expired,
+    /// It withdrew from the agreement.
+    Withdrawn,
+    /// The term was terminated.
+    Terminated,
+}
+
+impl fmt::Display for PartyStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            PartyStatus::NotAnswered => "not answered",
+            PartyStatus::Refused => "refused",
+            PartyStatus::InPrinciple => "accepted in principle",
+            PartyStatus::Conditional => "accepted on conditions",
+            PartyStatus::NotYetBound => "not yet bound",
+            PartyStatus::Bound => "bound",
+            PartyStatus::Suspended => "suspended",
+            PartyStatus::Expired => "expired",
+            PartyStatus::Withdrawn => "withdrawn",
+            PartyStatus::Terminated => "terminated",
+        })
+    }
+}
+
 /// What a term's status is at an instant.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -256,11 +357,16 @@ pub enum TermStatus {
     AcceptedInPrinciple,
     /// Some, but not all, bound parties have committed (bindingly or on conditions).
     PartlyAccepted,
+    /// A bound party refused it, and nobody is bound by it.
+    Refused,
     /// Every bound party has committed, but a condition, the start date or an earlier phase
     /// is still awaited.
     Pending,
     /// In force.
     InForce,
+    /// Some bound parties are bound, others are not (not yet, no longer, or never): a
+    /// per-party clock or a unilateral declaration.
+    PartlyInForce,
     /// In its window, but suspended.
     Suspended,
     /// Its duration has run out.
@@ -277,6 +383,8 @@ impl fmt::Display for TermStatus {
             TermStatus::PartlyAccepted => "partly accepted",
             TermStatus::Pending => "pending",
             TermStatus::InForce => "in force",
+            TermStatus::PartlyInForce => "partly in force",
+            TermStatus::Refused => "refused",
             TermStatus::Suspended => "suspended",
             TermStatus::Expired => "expired",
             TermStatus::Terminated => "terminated",

@@ -38,10 +38,46 @@ pub enum Rejection {
         seq: Seq,
     },
     /// The schema version is not one this crate reads.
-    #[error("schema version {found} is not supported (this crate reads version 1)")]
+    #[error("schema version {found} is not supported (this crate reads versions 1 and 2)")]
     UnsupportedSchema {
         /// The version found.
         found: u16,
+    },
+    /// The event says it was written with a schema version older than what it uses (a v1
+    /// event carrying a form added in v2).
+    #[error("the event uses schema version {needed} but says it was written with {found}")]
+    SchemaTooOld {
+        /// The version the event says.
+        found: u16,
+        /// The version its contents need.
+        needed: u16,
+    },
+    /// The term added to the live agreement breaks a rule the genesis's terms keep (checked
+    /// by [`crate::agreement::Agreement::check_added_term`]).
+    #[error("the proposed term is not valid: {0}")]
+    InvalidTerm(AgreementError),
+    /// A belligerent declared a term that binds others under a common clock: a declaration
+    /// binds its author alone until others accept, which needs a per-party clock.
+    #[error(
+        "term {0} is declared by a belligerent and binds others, so it needs a per-party clock"
+    )]
+    UnilateralCommonClock(TermId),
+    /// The party has committed to the term (bindingly or on conditions): it can no longer
+    /// refuse it, only withdraw.
+    #[error("{party} has committed to {term} and cannot refuse it")]
+    AlreadyCommitted {
+        /// The party.
+        party: PartyId,
+        /// The term.
+        term: TermId,
+    },
+    /// The party's current answer to the term is already a refusal.
+    #[error("{party} has already refused {term}")]
+    AlreadyRefused {
+        /// The party.
+        party: PartyId,
+        /// The term.
+        term: TermId,
     },
     /// The first event must conclude the agreement.
     #[error("the first event must be the agreement (agreement_concluded), not {found}")]

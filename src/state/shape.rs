@@ -45,7 +45,12 @@ impl AgreementState {
     pub(crate) fn seeds(&self, event: &Event) -> Seeds {
         let mut seeds = Seeds::default();
         match &event.payload {
+            Payload::TermProposed { term, counters } => {
+                seeds.own.insert(term.id.clone());
+                seeds.own.extend(counters.iter().cloned());
+            }
             Payload::TermAccepted { term, .. }
+            | Payload::TermRefused { term, .. }
             | Payload::TermAmended { term, .. }
             | Payload::TermSuspended { term, .. }
             | Payload::TermResumed { term }

@@ -203,6 +203,8 @@ impl Script {
                 method: Method::SatelliteImagery,
                 confidence: Confidence::percent(90).expect("confidence"),
                 notes: String::new(),
+                target: None,
+                place: None,
             }),
         )
         .expect("finding")
@@ -259,8 +261,8 @@ fn in_principle_acceptance_does_not_put_a_term_in_force() {
     );
     assert_eq!(
         s.state.term_status(&tid("energy"), t),
-        Some(TermStatus::PartlyAccepted),
-        "Ukraine has not committed yet"
+        Some(TermStatus::PartlyInForce),
+        "Russia is bound under its own clock; Ukraine has not committed yet"
     );
     s.accept(
         "UA",
@@ -280,10 +282,25 @@ fn in_principle_acceptance_does_not_put_a_term_in_force() {
             .term_status(&tid("energy"), at("2025-03-26T00:00:00Z")),
         Some(TermStatus::InForce)
     );
+    // Russia's clock has run out, Ukraine's has not: the joint status says so.
+    let apr18 = at("2025-04-18T00:00:00Z");
+    assert_eq!(
+        s.state.term_status(&tid("energy"), apr18),
+        Some(TermStatus::PartlyInForce)
+    );
+    assert_eq!(
+        s.state.party_status(&tid("energy"), &pid("RU"), apr18),
+        Some(PartyStatus::Expired)
+    );
+    assert_eq!(
+        s.state.party_status(&tid("energy"), &pid("UA"), apr18),
+        Some(PartyStatus::Bound)
+    );
     assert_eq!(
         s.state
-            .term_status(&tid("energy"), at("2025-04-18T00:00:00Z")),
-        Some(TermStatus::Expired)
+            .term_status(&tid("energy"), at("2025-04-24T12:00:00Z")),
+        Some(TermStatus::Expired),
+        "expired once every party's clock has run out"
     );
     let ua = s
         .state
@@ -751,6 +768,8 @@ fn refused_events_leave_the_state_unchanged() {
                 method: Method::Sensor,
                 confidence: Confidence::ZERO,
                 notes: String::new(),
+                target: None,
+                place: None,
             }),
         ),
         s.push(
@@ -802,6 +821,8 @@ fn findings_and_suspensions_are_bounded() {
             method: Method::Sensor,
             confidence: Confidence::ZERO,
             notes: String::new(),
+            target: None,
+            place: None,
         }),
     );
     assert_eq!(

@@ -216,6 +216,8 @@ impl Events {
             method: Method::SatelliteImagery,
             confidence: Confidence::percent(90).unwrap_or(Confidence::ZERO),
             notes: String::new(),
+            target: None,
+            place: None,
         }))
     }
 
@@ -232,6 +234,7 @@ impl Events {
         self.says(Payload::AllegationDenied {
             allegation,
             statement: "groundless".into(),
+            target: None,
         })
     }
 

@@ -139,6 +139,8 @@ impl Fixture {
                 method: Method::SatelliteImagery,
                 confidence: Confidence::ZERO,
                 notes: String::new(),
+                target: None,
+                place: None,
             }),
         )
     }

@@ -398,6 +398,8 @@ fn unknown_reference(
                 method: Method::Sensor,
                 confidence: crate::agreement::Confidence::ZERO,
                 notes: String::new(),
+                target: None,
+                place: None,
             }),
         ),
         (
@@ -518,6 +520,8 @@ fn unauthorized(
                 method: Method::OpenSource,
                 confidence: crate::agreement::Confidence::ZERO,
                 notes: String::new(),
+                target: None,
+                place: None,
             }),
         ));
         options.push((
@@ -533,6 +537,7 @@ fn unauthorized(
                 Payload::AllegationDenied {
                     allegation: *id,
                     statement: String::new(),
+                    target: None,
                 },
             ));
         }

@@ -180,6 +180,7 @@ pub fn describe(record: &Record) -> String {
 
 fn says(payload: &Payload) -> String {
     match payload {
+        Payload::TermProposed { .. } | Payload::TermRefused { .. } => payload.to_string(),
         Payload::AgreementConcluded(a) => format!(
             "concludes {:?} ({} parties, {} terms, {} rules)",
             a.title,

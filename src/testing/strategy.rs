@@ -24,7 +24,7 @@ use crate::agreement::{
 };
 use crate::event::{
     Allegation, Amendment, Coordinates, Event, Finding, Method, Payload, PayloadKind, Period,
-    Place, SchemaVersion, Verification,
+    Place, RefusalReason, SchemaVersion, Verification,
 };
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, TermId};
 use crate::testing::fixtures;
@@ -99,11 +99,30 @@ pub fn target_category() -> impl Strategy<Value = TargetCategory> {
     ]
 }
 
+/// What an allegation may name: any [`target_category`], or, sometimes,
+/// [`TargetCategory::Unknown`].
+pub fn allegation_target() -> impl Strategy<Value = TargetCategory> {
+    prop_oneof![
+        8 => target_category(),
+        1 => Just(TargetCategory::Unknown),
+    ]
+}
+
+/// Why a party refuses a term: demands, no monitoring, words.
+pub fn refusal_reason() -> impl Strategy<Value = RefusalReason> {
+    prop_oneof![
+        2 => obligation().prop_map(RefusalReason::Demands),
+        1 => Just(RefusalReason::NoMonitoring),
+        1 => "[a-z ]{1,16}".prop_map(RefusalReason::Stated),
+    ]
+}
+
 /// Every non-kinetic obligation.
 pub fn obligation() -> impl Strategy<Value = Obligation> {
     prop_oneof![
         Just(Obligation::HaltConscription),
         Just(Obligation::CurtailArmsDeliveries),
+        Just(Obligation::HaltIntelligenceSharing),
         proptest::option::of(1..500u32).prop_map(|count| Obligation::ExchangePrisoners { count }),
         "[a-z ]{1,12}".prop_map(Obligation::Other),
     ]
@@ -272,6 +291,7 @@ struct TermShape {
     duration: Option<u64>,
     per_party: bool,
     condition: bool,
+    fixed_hours: Option<u64>,
 }
 
 fn term_shape() -> impl Strategy<Value = TermShape> {
@@ -284,10 +304,22 @@ fn term_shape() -> impl Strategy<Value = TermShape> {
         proptest::option::weighted(0.7, 1..=60u64),
         any::<bool>(),
         proptest::bool::weighted(0.15),
+        proptest::option::weighted(0.2, 1..=72u64),
     )
         .prop_map(
-            |(kind, binds, activation, at_days, held_days, duration, per_party, condition)| {
+            |(
+                kind,
+                binds,
+                activation,
+                at_days,
+                held_days,
+                duration,
+                per_party,
+                condition,
+                fixed_hours,
+            )| {
                 TermShape {
+                    fixed_hours,
                     kind,
                     binds,
                     activation,
@@ -371,8 +403,17 @@ pub fn agreement() -> impl Strategy<Value = Agreement> {
                     .binding(binds)
                     .activation(activation)
                     .phase(u8::try_from(i + 1).unwrap_or(u8::MAX));
-                if let Some(d) = shape.duration {
-                    term = term.lasting(Span::days(d));
+                match (shape.fixed_hours, shape.duration) {
+                    // A fixed window from the activation day (or the start), for some hours.
+                    (Some(hours), _) => {
+                        let from = Span::days(u64::from(shape.at_days))
+                            .after(fixtures::start())
+                            .unwrap_or(fixtures::start());
+                        let until = Span::hours(hours).after(from).unwrap_or(from);
+                        term = term.fixed_window(from, until);
+                    }
+                    (None, Some(d)) => term = term.lasting(Span::days(d)),
+                    (None, None) => {}
                 }
                 if shape.per_party {
                     term.clock = ObligationClock::PerParty;
@@ -402,11 +443,25 @@ pub fn timestamp() -> impl Strategy<Value = Timestamp> {
     })
 }
 
-/// Occurrences in 2025: instants, or days.
+/// Occurrences in 2025: instants, UTC days, local days (offsets of whole and half hours
+/// from -12:00 to +14:00), and intervals up to the longest accepted.
 pub fn occurred() -> impl Strategy<Value = Occurred> {
+    let local = (timestamp(), -24..=28i32).prop_map(|(t, halves)| {
+        chrono::FixedOffset::east_opt(halves * 1800)
+            .and_then(|o| Occurred::on_local_day(t.date_naive(), o).ok())
+            .unwrap_or(Occurred::At(t))
+    });
+    let interval = (timestamp(), 1..=Occurred::MAX_EXTENT.as_secs()).prop_map(|(t, secs)| {
+        Span::seconds(secs)
+            .after(t)
+            .and_then(|to| Occurred::between(t, to).ok())
+            .unwrap_or(Occurred::At(t))
+    });
     prop_oneof![
-        4 => timestamp().prop_map(Occurred::At),
-        1 => timestamp().prop_map(|t| Occurred::OnDay(t.date_naive())),
+        8 => timestamp().prop_map(Occurred::At),
+        2 => timestamp().prop_map(|t| Occurred::OnDay(t.date_naive())),
+        1 => local,
+        1 => interval,
     ]
 }
 
@@ -480,7 +535,7 @@ fn payload_of(kind: PayloadKind, agreement: &Agreement) -> BoxedStrategy<Payload
         PayloadKind::PartyWithdrew => text
             .prop_map(|reason| Payload::PartyWithdrew { reason })
             .boxed(),
-        PayloadKind::ViolationAlleged => (party, term, target_category(), place(), severity())
+        PayloadKind::ViolationAlleged => (party, term, allegation_target(), place(), severity())
             .prop_map(|(accused, term, target, place, severity)| {
                 Payload::ViolationAlleged(Allegation {
                     accused,
@@ -493,11 +548,44 @@ fn payload_of(kind: PayloadKind, agreement: &Agreement) -> BoxedStrategy<Payload
                 })
             })
             .boxed(),
-        PayloadKind::AllegationDenied => (event_id(), text)
-            .prop_map(|(allegation, statement)| Payload::AllegationDenied {
-                allegation,
-                statement,
-            })
+        PayloadKind::AllegationDenied => (
+            event_id(),
+            text,
+            proptest::option::weighted(0.3, target_category()),
+        )
+            .prop_map(
+                |(allegation, statement, target)| Payload::AllegationDenied {
+                    allegation,
+                    statement,
+                    target,
+                },
+            )
+            .boxed(),
+        PayloadKind::TermProposed => {
+            let counters = proptest::option::weighted(0.3, term.clone());
+            (
+                term_id(),
+                term_kind(),
+                party.clone(),
+                counters,
+                0..40u64,
+                1..72u64,
+            )
+                .prop_map(|(id, kind, binds, counters, day, hours)| {
+                    let from = Span::days(day)
+                        .after(fixtures::start())
+                        .unwrap_or(fixtures::start());
+                    let until = Span::hours(hours).after(from).unwrap_or(from);
+                    let mut term = Term::new(id, "a truce declared later", kind)
+                        .binding([binds])
+                        .fixed_window(from, until);
+                    term.clock = ObligationClock::PerParty;
+                    Payload::TermProposed { term, counters }
+                })
+                .boxed()
+        }
+        PayloadKind::TermRefused => (term, proptest::collection::vec(refusal_reason(), 0..3))
+            .prop_map(|(term, reasons)| Payload::TermRefused { term, reasons })
             .boxed(),
         PayloadKind::AllegationCorroborated => event_id()
             .prop_map(|allegation| Payload::AllegationCorroborated {
@@ -519,14 +607,17 @@ fn payload_of(kind: PayloadKind, agreement: &Agreement) -> BoxedStrategy<Payload
                 Method::OpenSource,
             ]),
             confidence(),
+            proptest::option::weighted(0.2, target_category()),
         )
-            .prop_map(|(allegation, finding, method, confidence)| {
+            .prop_map(|(allegation, finding, method, confidence, target)| {
                 Payload::VerificationFinding(Verification {
                     allegation,
                     finding,
                     method,
                     confidence,
                     notes: String::new(),
+                    target,
+                    place: None,
                 })
             })
             .boxed(),

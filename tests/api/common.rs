@@ -186,6 +186,8 @@ impl Writer {
                 method: Method::SatelliteImagery,
                 confidence: Confidence::percent(90).expect("confidence"),
                 notes: String::new(),
+                target: None,
+                place: None,
             }),
         )
     }

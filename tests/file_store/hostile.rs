@@ -152,13 +152,13 @@ fn enormous_numbers_are_refused() {
     ));
     let event = serde_json::to_string(&crate::support::allegation(5)).expect("encodes");
     let huge = event.replacen(
-        "\"schema\":1",
-        &format!("\"schema\":1{}", "0".repeat(400)),
+        "\"schema\":2",
+        &format!("\"schema\":2{}", "0".repeat(400)),
         1,
     );
     assert_ne!(huge, event);
     invalid_event(&huge);
-    let float = event.replacen("\"schema\":1", "\"schema\":1e400", 1);
+    let float = event.replacen("\"schema\":2", "\"schema\":2e400", 1);
     invalid_event(&float);
 }
 

@@ -177,6 +177,8 @@ pub(super) fn finding(
             method: Method::OnSiteObserver,
             confidence: Confidence::percent(100).unwrap_or(Confidence::ZERO),
             notes: "added by a law check".into(),
+            target: None,
+            place: None,
         }),
     )
 }

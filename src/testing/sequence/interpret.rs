@@ -492,6 +492,8 @@ impl<'a> Interpreter<'a> {
                         method,
                         confidence,
                         notes: String::new(),
+                        target: None,
+                        place: None,
                     }),
                 )
             })
@@ -509,6 +511,7 @@ impl<'a> Interpreter<'a> {
                     Payload::AllegationDenied {
                         allegation: a.id,
                         statement: "groundless".into(),
+                        target: None,
                     },
                 )
             })
