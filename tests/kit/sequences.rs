@@ -332,9 +332,21 @@ fn strays_never_count_and_day_precision_dates_by_day() {
         .iter()
         .flat_map(|l| l.events())
         .filter(|e| matches!(e.payload, Payload::ViolationAlleged(_)))
-        .map(|e| matches!(e.occurred_at, Occurred::OnDay(_)))
+        .map(|e| !e.occurred_at.is_exact())
         .collect();
     assert!(dated.iter().filter(|d| **d).count() * 2 > dated.len());
+    for form in ["day", "local day", "interval"] {
+        let seen = days
+            .iter()
+            .flat_map(|l| l.events())
+            .any(|e| match e.occurred_at {
+                Occurred::OnDay(_) => form == "day",
+                Occurred::OnLocalDay { .. } => form == "local day",
+                Occurred::Between { .. } => form == "interval",
+                _ => false,
+            });
+        assert!(seen, "no allegation dated by a {form}");
+    }
     let exact = sample(
         &valid_log(
             &agreement,

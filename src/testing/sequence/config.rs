@@ -42,11 +42,17 @@ pub enum StepKind {
     Manage,
     /// A term is terminated or a belligerent withdraws.
     End,
+    /// A belligerent declares a truce with a fixed window (binding itself, per-party clock),
+    /// or the mediator proposes one; sometimes as a counter-proposal to a term the author has
+    /// not committed to.
+    Declare,
+    /// A bound party that has not committed refuses a term, with reasons.
+    Refuse,
 }
 
 impl StepKind {
     /// Every kind.
-    pub const ALL: [StepKind; 13] = [
+    pub const ALL: [StepKind; 15] = [
         StepKind::Accept,
         StepKind::Allege,
         StepKind::FollowUp,
@@ -60,6 +66,8 @@ impl StepKind {
         StepKind::Halt,
         StepKind::Manage,
         StepKind::End,
+        StepKind::Declare,
+        StepKind::Refuse,
     ];
 }
 
@@ -115,7 +123,7 @@ impl Mix {
 impl Default for Mix {
     /// Allegations and follow-ups dominate (30 each); acceptances and relief approvals 6;
     /// denials, attestations and enforcement 4; corroborations, control changes, halts and
-    /// term management 3; claims 2; terminations and withdrawals 1.
+    /// term management 3; claims, declarations and refusals 2; terminations and withdrawals 1.
     fn default() -> Self {
         Mix::none()
             .with(StepKind::Accept, 6)
@@ -131,6 +139,8 @@ impl Default for Mix {
             .with(StepKind::Halt, 3)
             .with(StepKind::Manage, 3)
             .with(StepKind::End, 1)
+            .with(StepKind::Declare, 2)
+            .with(StepKind::Refuse, 2)
     }
 }
 
@@ -209,8 +219,9 @@ pub struct Config {
     /// the accused was first bound by the term, or while it is not bound yet): admissible, but
     /// not counting when they are alleged.
     pub strays: u8,
-    /// Percent of allegations dated only by their day (placed inside the accused's obligations
-    /// only where the whole day fits; otherwise dated to the instant).
+    /// Percent of allegations with an uncertain time: a UTC day, a day in Kyiv time, or an
+    /// overnight interval, in equal shares (placed inside the accused's obligations only where
+    /// the whole of it fits; otherwise dated to the instant).
     pub day_precision: u8,
 }
 
@@ -233,15 +244,19 @@ impl Default for Config {
 
 impl Config {
     /// Longer logs, more follow-ups, and more refutations and retractions: with the
-    /// fixture's policy, 81 of 200 logs of the deterministic runner fire a decision and 54 of
+    /// fixture's policy, 76 of 200 logs of the deterministic runner fire a decision and 49 of
     /// those end one (voided, halted or relieved, or a recorded sanction lifted), against 7 of
     /// 200 with the default. Use it to exercise sanction rules: 0 to 120 steps over 25 days,
-    /// follow-ups 40, outcomes 6 : 3 : 1 : 2.
+    /// follow-ups 40, outcomes 6 : 3 : 1 : 2, and no declarations or refusals (a declared
+    /// truce draws allegations away from the terms the fixture's rules count).
     #[must_use]
     pub fn sanction_heavy() -> Config {
         Config {
             len: 0..120,
-            mix: Mix::default().with(StepKind::FollowUp, 40),
+            mix: Mix::default()
+                .with(StepKind::FollowUp, 40)
+                .with(StepKind::Declare, 0)
+                .with(StepKind::Refuse, 0),
             outcomes: Outcomes::new(6, 3, 1, 2),
             span: Span::days(25),
             ..Config::default()
@@ -297,7 +312,8 @@ impl Config {
         self
     }
 
-    /// Sets the percent of allegations dated only by their day.
+    /// Sets the percent of allegations with an uncertain time (a day, a local day or an
+    /// interval).
     #[must_use]
     pub fn day_precision(mut self, percent: u8) -> Config {
         self.day_precision = percent.min(100);

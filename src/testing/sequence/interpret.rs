@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use crate::agreement::{
-    AcceptanceLevel, Agreement, Condition, Confidence, Procedure, Role, Severity, TargetCategory,
-    TermKind,
+    AcceptanceLevel, Agreement, Condition, Confidence, Obligation, ObligationClock, Procedure,
+    Role, Severity, TargetCategory, Term, TermKind,
 };
 use crate::event::{
-    Allegation, Amendment, Event, Finding, Method, Payload, Period, Place, Record, Verification,
+    Allegation, Amendment, Event, Finding, Method, Payload, Period, Place, Record, RefusalReason,
+    Verification,
 };
 use crate::id::{ConditionId, EventId, PartyId, TermId};
 use crate::sanction::{RuleSet, Stage};
@@ -219,14 +220,126 @@ impl<'a> Interpreter<'a> {
             StepKind::Halt => self.halt(),
             StepKind::Manage => self.manage(step),
             StepKind::End => self.end(),
+            StepKind::Declare => self.declare(step),
+            StepKind::Refuse => self.refuse(step),
         }
+    }
+
+    /// Every bound (term, party) pair, the genesis's terms first, then the terms added later
+    /// in the order they were added (so earlier pairs keep their numbers).
+    fn pairs(&self) -> Vec<(TermId, PartyId)> {
+        commitments(self.state.agreement().unwrap_or(&self.agreement))
+    }
+
+    fn declare(&self, step: &Step) -> Vec<Candidate> {
+        let Ok(id) = TermId::new(format!("declared-{}", self.counter + 1)) else {
+            return Vec::new();
+        };
+        let belligerents: Vec<PartyId> = self
+            .parties_with(&[Role::Belligerent])
+            .into_iter()
+            .filter(|p| !self.withdrawn(p))
+            .collect();
+        if belligerents.is_empty() {
+            return Vec::new();
+        }
+        let from = Span::seconds(u64::from(step.lag % 86_400)).after(self.now);
+        let until = from.and_then(|f| Span::hours(6 + u64::from(step.extra % 66)).after(f));
+        let (Some(from), Some(until)) = (from, until) else {
+            return Vec::new();
+        };
+        let kind = if step.roll.is_multiple_of(2) {
+            TermKind::GeneralCeasefire { area: None }
+        } else {
+            TermKind::energy_moratorium()
+        };
+        let mut term = Term::new(id, "a truce declared later", kind)
+            .binding(belligerents.iter().cloned())
+            .fixed_window(from, until)
+            .per_party();
+        term.phase = u8::try_from(self.state.terms().count() + 1).unwrap_or(u8::MAX);
+        let mut out = Vec::new();
+        let start = usize::from(step.choice) % belligerents.len();
+        for k in 0..belligerents.len() {
+            let author = &belligerents[(start + k) % belligerents.len()];
+            // Sometimes a counter-proposal to a term the author has not committed to.
+            let counters = step
+                .roll
+                .is_multiple_of(4)
+                .then(|| {
+                    self.pairs().into_iter().find(|(t, p)| {
+                        p == author
+                            && self.state.term(t).is_some_and(|r| {
+                                r.terminated.is_none()
+                                    && r.current_refusal(p).is_none()
+                                    && r.acceptances.get(p).is_none_or(|a| a.level.rank() == 0)
+                            })
+                    })
+                })
+                .flatten()
+                .map(|(t, _)| t);
+            out.push((
+                author.clone(),
+                self.at(),
+                Payload::TermProposed {
+                    term: term.clone(),
+                    counters,
+                },
+            ));
+        }
+        if let Some(mediator) = self.parties_with(&[Role::Mediator]).first() {
+            let mut proposed = term;
+            proposed.clock = ObligationClock::Common;
+            out.push((
+                mediator.clone(),
+                self.at(),
+                Payload::TermProposed {
+                    term: proposed,
+                    counters: None,
+                },
+            ));
+        }
+        out
+    }
+
+    fn refuse(&self, step: &Step) -> Vec<Candidate> {
+        let reasons = match step.choice % 3 {
+            0 => vec![
+                RefusalReason::Demands(Obligation::CurtailArmsDeliveries),
+                RefusalReason::Demands(Obligation::HaltIntelligenceSharing),
+                RefusalReason::Demands(Obligation::HaltConscription),
+            ],
+            1 => vec![RefusalReason::NoMonitoring],
+            _ => vec![RefusalReason::Stated("not now".into())],
+        };
+        self.pairs()
+            .into_iter()
+            .filter(|(t, p)| {
+                !self.withdrawn(p)
+                    && self.state.term(t).is_some_and(|r| {
+                        r.terminated.is_none()
+                            && r.current_refusal(p).is_none()
+                            && r.acceptances.get(p).is_none_or(|a| a.level.rank() == 0)
+                    })
+            })
+            .map(|(term, party)| {
+                (
+                    party,
+                    self.at(),
+                    Payload::TermRefused {
+                        term,
+                        reasons: reasons.clone(),
+                    },
+                )
+            })
+            .collect()
     }
 
     fn accept(&self, step: &Step) -> Vec<Candidate> {
         // One candidate per bound (term, party) pair in the agreement's order, possible or
         // not, so that a step's numbers keep their meaning when other steps are dropped.
         let mut out = Vec::new();
-        for (term, party) in commitments(&self.agreement) {
+        for (term, party) in self.pairs() {
             let current = self.state.acceptance(&term, &party).map(|a| a.level.rank());
             let options: Vec<u8> = [2u8, 1, 0]
                 .into_iter()
@@ -296,7 +409,7 @@ impl<'a> Interpreter<'a> {
                 );
         // The pair the step picks in the agreement's fixed order; unless the step is a stray,
         // the first pair from there on whose accused is bound by now.
-        let pairs = commitments(&self.agreement);
+        let pairs = self.pairs();
         if pairs.is_empty() {
             return Vec::new();
         }
@@ -357,7 +470,7 @@ impl<'a> Interpreter<'a> {
         let occurred = match range {
             Some((from, to)) => {
                 let t = wanted.clamp(from, to);
-                let day = Occurred::OnDay(t.date_naive());
+                let day = uncertain(t, step.extra);
                 if by_day && day.earliest() >= from && day.latest() <= to {
                     day
                 } else {
@@ -374,7 +487,7 @@ impl<'a> Interpreter<'a> {
                     _ => wanted,
                 };
                 if by_day {
-                    Occurred::OnDay(t.date_naive())
+                    uncertain(t, step.extra)
                 } else {
                     Occurred::At(t)
                 }
@@ -384,6 +497,12 @@ impl<'a> Interpreter<'a> {
             0 => Severity::Minor,
             1 => Severity::Serious,
             _ => Severity::Grave,
+        };
+        // Now and then the target is not known yet.
+        let target = if step.extra % 32 == 31 {
+            TargetCategory::Unknown
+        } else {
+            target
         };
         let place = if target == TargetCategory::NuclearPowerPlant {
             "Zaporizhzhia NPP"
@@ -483,6 +602,17 @@ impl<'a> Interpreter<'a> {
         open.into_iter()
             .filter(|a| revise || !fresh || !a.findings.iter().any(|f| f.monitor == monitor))
             .map(|a| {
+                // Sometimes the monitor classifies the target: within the term's categories,
+                // or outside them (a reclassification that takes the allegation out).
+                let target = match step.lag % 32 {
+                    0 => self.state.term(&a.allegation.term).and_then(|r| {
+                        covered(&r.term.kind)
+                            .into_iter()
+                            .find(|t| r.term.kind.covers(t))
+                    }),
+                    1 => Some(other_target(a.target())),
+                    _ => None,
+                };
                 (
                     monitor.clone(),
                     self.at(),
@@ -492,7 +622,7 @@ impl<'a> Interpreter<'a> {
                         method,
                         confidence,
                         notes: String::new(),
-                        target: None,
+                        target,
                         place: None,
                     }),
                 )
@@ -511,7 +641,10 @@ impl<'a> Interpreter<'a> {
                     Payload::AllegationDenied {
                         allegation: a.id,
                         statement: "groundless".into(),
-                        target: None,
+                        target: step
+                            .choice
+                            .is_multiple_of(8)
+                            .then(|| other_target(&a.allegation.target)),
                     },
                 )
             })
@@ -797,6 +930,30 @@ impl<'a> Interpreter<'a> {
             }
         }
         out
+    }
+}
+
+/// An occurrence around `t` with the precision a report gives, picked by `extra`: the UTC day,
+/// the day in Kyiv time, or an overnight interval ending at `t`.
+fn uncertain(t: Timestamp, extra: u16) -> Occurred {
+    match extra % 3 {
+        0 => Occurred::OnDay(t.date_naive()),
+        1 => chrono::FixedOffset::east_opt(3 * 3_600)
+            .and_then(|kyiv| {
+                let local = t.with_timezone(&kyiv).date_naive();
+                Occurred::on_local_day(local, kyiv).ok()
+            })
+            .unwrap_or(Occurred::OnDay(t.date_naive())),
+        _ => Occurred::between(Span::hours(14).before(t), t).unwrap_or(Occurred::At(t)),
+    }
+}
+
+/// A category other than `target`: the one a denial or a monitor says it was instead.
+fn other_target(target: &TargetCategory) -> TargetCategory {
+    if *target == TargetCategory::Railway {
+        TargetCategory::PowerGrid
+    } else {
+        TargetCategory::Railway
     }
 }
 
