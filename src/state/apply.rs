@@ -2,7 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::agreement::{AcceptanceLevel, Agreement, ObligationClock, Procedure, Role};
+use crate::agreement::{
+    AcceptanceLevel, Agreement, ObligationClock, Procedure, Role, TargetCategory,
+};
 use crate::event::{Amendment, Event, Payload, Period, Record, SchemaVersion};
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, Seq, TermId};
 use crate::sanction::Stage;
@@ -341,7 +343,8 @@ impl AgreementState {
                 if a.accused == event.author {
                     return Err(Rejection::AgainstItself(event.author.clone()));
                 }
-                if !record.term.kind.covers(&a.target) {
+                // An unknown target may be logged under any term; it counts once classified.
+                if a.target != TargetCategory::Unknown && !record.term.kind.covers(&a.target) {
                     return Err(Rejection::TargetNotCovered {
                         term: a.term.clone(),
                         target: a.target.clone(),

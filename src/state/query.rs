@@ -108,12 +108,38 @@ impl AgreementState {
             .filter(move |a| window.contains_occurred(&a.occurred))
     }
 
-    /// Whether an allegation counts against its accused: not refuted or retracted, and
-    /// certainly inside the accused's obligation window for the term, outside suspensions.
+    /// Whether an allegation counts against its accused: not refuted or retracted, its
+    /// target settled and covered by its term, and certainly inside the accused's obligation
+    /// window for the term, outside suspensions.
     #[must_use]
     pub fn counts_against(&self, allegation: &EventId) -> bool {
         self.allegation_by_id(allegation)
             .is_some_and(|a| self.stands_rec(a))
+    }
+
+    /// The allegations that are *possibly inside* the accused's obligations but not certainly
+    /// (see `docs/time.md`): not refuted or retracted, their uncertain time overlapping the
+    /// accused's coverage of the term without lying wholly inside it. They are reported,
+    /// never counted. In log order.
+    pub fn possibly_inside(&self) -> impl Iterator<Item = &AllegationRecord> {
+        self.facts.allegations.values().filter(move |a| {
+            !a.is_discounted()
+                && self
+                    .cached_coverage(&a.allegation.term, a.accused())
+                    .is_some_and(|c| {
+                        c.may_contain_occurred(&a.occurred) && !c.contains_occurred(&a.occurred)
+                    })
+        })
+    }
+
+    /// The allegations whose target is unknown or disputed and not yet settled by a
+    /// monitor's finding (see [`AllegationRecord::counted_target`]): shown, never counted.
+    /// Retracted and refuted ones are left out. In log order.
+    pub fn unsettled_targets(&self) -> impl Iterator<Item = &AllegationRecord> {
+        self.facts
+            .allegations
+            .values()
+            .filter(|a| !a.is_discounted() && a.target_unsettled())
     }
 
     /// Confirmed violations per party per term: confirmed allegations that count.

@@ -10,6 +10,7 @@ mod nuclear;
 mod contract;
 mod downstream_rule;
 mod golden;
+mod model;
 mod refusals;
 mod replay_properties;
 mod time;
