@@ -16,7 +16,9 @@ use ceasefire::agreement::{
     Obligation, Party, ReliefPolicy, Role, SanctionPolicy, Severity, TargetCategory, Term,
     TermKind, ThresholdRule,
 };
-use ceasefire::event::{Allegation, Finding, Method, Payload, Period, Place, Verification};
+use ceasefire::event::{
+    Allegation, Finding, Method, Payload, Period, Place, RefusalReason, Verification,
+};
 use ceasefire::store::{FileLog, FileLogOptions};
 use ceasefire::time::{Occurred, Span, Timestamp};
 use ceasefire::{
@@ -283,6 +285,21 @@ fn write_the_log(desk: &mut Desk) -> Result<(), Box<dyn Error>> {
         "2025-03-18T16:05:00Z",
         None,
     )?;
+    // Russia rejects the full ceasefire and names its conditions.
+    desk.record(
+        "RU",
+        "2025-03-18T16:05:30Z",
+        "2025-03-18T16:05:30Z",
+        Payload::TermRefused {
+            term: term("ceasefire-30d")?,
+            reasons: vec![
+                RefusalReason::Demands(Obligation::CurtailArmsDeliveries),
+                RefusalReason::Demands(Obligation::HaltIntelligenceSharing),
+                RefusalReason::Demands(Obligation::HaltConscription),
+                RefusalReason::Stated("effective control of any ceasefire".into()),
+            ],
+        },
+    )?;
     desk.accept(
         "RU",
         "prisoner-exchange",
@@ -302,18 +319,30 @@ fn write_the_log(desk: &mut Desk) -> Result<(), Box<dyn Error>> {
         "RU",
         PowerGrid,
         Place::named("Sloviansk").in_region("Donetsk"),
-        "drone strike on an energy facility",
-        "2025-03-19T00:30:00Z",
+        "drone strike on an energy facility during the overnight wave",
+        // The wave ran from 22:00 to 06:00 Kyiv time (UTC+2 until 30 March).
+        "2025-03-18T20:00:00Z/2025-03-19T04:00:00Z",
         "2025-03-19T06:00:00Z",
     )?;
-    desk.allege(
+    // Pavlohrad: Ukraine reports a strike on power; Russia says the target was the railway.
+    let pavlohrad = desk.allege(
         "UA",
         "RU",
         PowerGrid,
-        Place::named("Dnipropetrovsk region"),
+        Place::named("Pavlohrad traction substation").in_region("Dnipropetrovsk"),
         "strike on railway traction power",
         "2025-03-19T01:00:00Z",
         "2025-03-19T06:05:00Z",
+    )?;
+    desk.record(
+        "RU",
+        "2025-03-19T07:00:00Z",
+        "2025-03-19T07:00:00Z",
+        Payload::AllegationDenied {
+            allegation: pavlohrad,
+            statement: "a railway hub supplying the front, not energy infrastructure".into(),
+            target: Some(TargetCategory::Railway),
+        },
     )?;
     let kavkazskaya = desk.allege(
         "RU",
@@ -408,6 +437,22 @@ fn write_the_log(desk: &mut Desk) -> Result<(), Box<dyn Error>> {
         Method::OnSiteObserver,
         40,
         "2025-03-26T12:00:00Z",
+    )?;
+    // The monitor confirms the Pavlohrad strike and classifies the target as the railway's
+    // traction supply: outside the energy moratorium, so it does not count under it.
+    desk.record(
+        "JMM",
+        "2025-03-26T13:00:00Z",
+        "2025-03-26T13:00:00Z",
+        Payload::VerificationFinding(
+            Verification::new(
+                pavlohrad,
+                Finding::Confirmed,
+                Method::SatelliteImagery,
+                Confidence::percent(80)?,
+            )
+            .classifying(TargetCategory::Railway),
+        ),
     )?;
     let bryansk = desk.allege(
         "RU",
@@ -516,12 +561,116 @@ fn write_the_log(desk: &mut Desk) -> Result<(), Box<dyn Error>> {
             description: "over 30 violations".into(),
         },
     )?;
+    later_truces(desk)
+}
+
+/// The truces Russia declared after the talks: Easter (19 April) and Victory Day (28 April),
+/// each with a window fixed in Moscow time, added to the live agreement when declared.
+fn later_truces(desk: &mut Desk) -> Result<(), Box<dyn Error>> {
+    let truce = |id: &str, title: &str, from: &str, until: &str| -> Result<Term, Box<dyn Error>> {
+        Ok(
+            Term::new(term(id)?, title, TermKind::GeneralCeasefire { area: None })
+                .binding([party("RU")?, party("UA")?])
+                .fixed_window(at(from)?, at(until)?)
+                .per_party()
+                .phase(4),
+        )
+    };
+    // Declared on 19 April for 18:00 Moscow time that day until midnight on 20/21 April.
+    let easter = truce(
+        "easter-truce",
+        "Easter truce",
+        "2025-04-19T18:00:00+03:00",
+        "2025-04-21T00:00:00+03:00",
+    )?;
+    desk.record(
+        "RU",
+        "2025-04-19T12:00:00Z",
+        "2025-04-19T12:00:00Z",
+        Payload::TermProposed {
+            term: easter,
+            counters: None,
+        },
+    )?;
+    // Ukraine says it will mirror the truce, three hours after it began: bound from then
+    // until the same fixed end.
+    desk.accept(
+        "UA",
+        "easter-truce",
+        AcceptanceLevel::Binding,
+        "2025-04-19T18:00:00Z",
+        None,
+    )?;
+    // An overnight drone wave reported from 22:00 to 02:00 Kyiv time: it straddles the
+    // truce's end (21:00 UTC on 20 April), so it is possibly inside and never counted.
+    desk.record(
+        "UA",
+        "2025-04-20T19:00:00Z/2025-04-20T23:00:00Z",
+        "2025-04-21T06:00:00Z",
+        Payload::ViolationAlleged(
+            Allegation::new(
+                party("RU")?,
+                term("easter-truce")?,
+                TargetCategory::CivilianSite,
+                Place::named("Kherson region"),
+                Severity::Serious,
+            )
+            .described("drone wave across the front line"),
+        ),
+    )?;
+    // Declared on 28 April for 8 to 10 May, Moscow time; Ukraine declines it.
+    let victory_day = truce(
+        "victory-day-truce",
+        "Victory Day truce",
+        "2025-05-08T00:00:00+03:00",
+        "2025-05-11T00:00:00+03:00",
+    )?;
+    desk.record(
+        "RU",
+        "2025-04-28T09:00:00Z",
+        "2025-04-28T09:00:00Z",
+        Payload::TermProposed {
+            term: victory_day,
+            counters: None,
+        },
+    )?;
+    desk.record(
+        "UA",
+        "2025-04-28T15:00:00Z",
+        "2025-04-28T15:00:00Z",
+        Payload::TermRefused {
+            term: term("victory-day-truce")?,
+            reasons: vec![RefusalReason::Stated(
+                "a three-day truce for a parade; Ukraine stands by an immediate 30-day ceasefire"
+                    .into(),
+            )],
+        },
+    )?;
     Ok(())
 }
 
 fn report(state: &AgreementState, records: &[ceasefire::Record]) -> Result<(), Box<dyn Error>> {
     let when = at("2025-04-20T00:00:00Z")?;
     println!("\nState as the log knows it:\n{}", state.summary(when));
+    println!("Who is bound, party by party:");
+    for (what, day) in [
+        ("energy-moratorium", "2025-03-20T12:00:00Z"),
+        ("energy-moratorium", "2025-04-20T12:00:00Z"),
+        ("easter-truce", "2025-04-20T12:00:00Z"),
+        ("victory-day-truce", "2025-05-09T12:00:00Z"),
+    ] {
+        let (id, day) = (term(what)?, at(day)?);
+        let joint = state
+            .term_status(&id, day)
+            .map_or_else(|| "not yet proposed".to_string(), |s| s.to_string());
+        print!("  {what} on {}: {joint}", day.format("%d %b"));
+        for side in ["RU", "UA"] {
+            if let Some(p) = state.party_status(&id, &party(side)?, day) {
+                print!("; {side} {p}");
+            }
+        }
+        println!();
+    }
     if let Some(c) = state.controller_at("Sudzha", when) {
         println!("Control: Sudzha held by {} since {}", c.controller, c.since);
     }

@@ -36,16 +36,23 @@ impl fmt::Display for Summary<'_> {
         )?;
         writeln!(f, "  Terms")?;
         for (id, rec) in s.terms() {
-            let status = s
-                .term_status(id, at)
-                .map(|st| st.to_string())
-                .unwrap_or_default();
+            // A term proposed after `at` is not known then.
+            let Some(status) = s.term_status(id, at) else {
+                continue;
+            };
             writeln!(
                 f,
                 "    {id:<20} {:<24} phase {}  {status}",
                 rec.term.kind.label(),
                 rec.term.phase
             )?;
+            if let Some(p) = &rec.proposed {
+                write!(f, "      proposed by {}", p.by)?;
+                match &p.counters {
+                    Some(c) => writeln!(f, " instead of {c}")?,
+                    None => writeln!(f)?,
+                }
+            }
             for (party, acc) in &rec.acceptances {
                 write!(f, "      {party} accepted {}", acc.level.label())?;
                 match s.obligation_window(id, party) {
@@ -53,25 +60,43 @@ impl fmt::Display for Summary<'_> {
                     None => writeln!(f)?,
                 }
             }
+            for (party, r) in &rec.refusals {
+                if r.superseded.is_none() {
+                    write!(f, "      {party} refused")?;
+                    for (i, reason) in r.reasons.iter().enumerate() {
+                        write!(f, "{}{reason}", if i == 0 { ": " } else { "; " })?;
+                    }
+                    writeln!(f)?;
+                }
+            }
         }
         if s.allegations().next().is_some() {
             writeln!(f, "  Allegations")?;
         }
+        let possibly: std::collections::BTreeSet<_> = s.possibly_inside().map(|a| a.id).collect();
         for a in s.allegations() {
             let standing = if s.counts_against(&a.id) {
                 format!("counts against {}", a.accused())
             } else if a.is_discounted() {
                 "out of the count".to_string()
+            } else if a.target_unsettled() {
+                "target unknown or disputed: not counted".to_string()
+            } else if !s.counts_target(a) {
+                format!("{} is not covered by {}", a.target(), a.allegation.term)
+            } else if possibly.contains(&a.id) {
+                format!("possibly inside {}'s obligations: not counted", a.accused())
             } else {
                 format!("outside {}'s obligations", a.accused())
             };
             writeln!(
                 f,
-                "    {} {} against {} at {}: {}; {standing}",
+                "    {} {} against {}: {} at {}, {}: {}; {standing}",
                 a.id.short(),
                 a.accuser,
                 a.accused(),
-                a.allegation.place.name,
+                a.target(),
+                a.place().name,
+                a.occurred,
                 a.status()
             )?;
         }
