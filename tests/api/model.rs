@@ -418,7 +418,7 @@ fn unknown_and_disputed_targets_count_only_once_a_monitor_settles_them() {
     let policy = SanctionPolicy::new().rule(threshold(1));
     let mut w = Writer::new();
     let mut events = w.bound(policy);
-    let mut strike = |w: &mut Writer, target: TargetCategory, when: &str| {
+    let strike = |w: &mut Writer, target: TargetCategory, when: &str| {
         w.event(
             "UA",
             when,
