@@ -242,7 +242,9 @@ impl<'a> Report<'a> {
                 esc(&m.label)
             );
         }
-        s.push_str("</ul>\n<h2>Open allegations awaiting verification</h2>\n<table id=\"open\"><tr><th>event</th><th>accused</th><th>term</th><th>target</th><th>place</th><th>occurred</th><th>status</th></tr>\n");
+        s.push_str("</ul>\n<h2>Open allegations awaiting verification</h2>\n<table id=\"open\"><tr><th>event</th><th>accused</th><th>term</th><th>target</th><th>place</th><th>occurred</th><th>status</th><th>counts</th></tr>\n");
+        let possibly: std::collections::BTreeSet<_> =
+            self.state.possibly_inside().map(|a| a.id).collect();
         for a in self.state.allegations().filter(|a| {
             matches!(
                 a.status(),
@@ -251,16 +253,27 @@ impl<'a> Report<'a> {
                     | VerificationStatus::Inconclusive
             )
         }) {
+            // One rule for uncertain times and targets (docs/time.md, docs/model.md).
+            let counts = if self.state.counts_against(&a.id) {
+                "counts"
+            } else if a.target_unsettled() {
+                "target unknown or disputed"
+            } else if possibly.contains(&a.id) {
+                "possibly inside: not counted"
+            } else {
+                "does not count"
+            };
             let _ = writeln!(
                 s,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 a.id,
                 esc(a.accused().as_str()),
                 esc(a.allegation.term.as_str()),
-                esc(&a.allegation.target.to_string()),
-                esc(&a.allegation.place.name),
-                a.occurred,
-                a.status()
+                esc(&a.target().to_string()),
+                esc(&a.place().name),
+                esc(&a.occurred.to_string()),
+                a.status(),
+                counts
             );
         }
         s.push_str("</table>\n</body></html>\n");

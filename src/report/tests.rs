@@ -132,3 +132,49 @@ fn the_page_escapes_text_and_names_parties_terms_decisions_and_the_head() {
     );
     assert!(!html.contains("<script"));
 }
+
+#[test]
+fn open_allegations_say_whether_they_count_by_the_one_rule_for_uncertainty() {
+    let (state, head, at) = state();
+    let html = Report::new(&state, head, at).html();
+    assert!(html.contains("<th>counts</th>"));
+    assert!(
+        html.contains("</td><td>alleged</td><td>counts</td></tr>"),
+        "{html}"
+    );
+
+    // An overnight wave straddling the start of the obligations, and an unknown target.
+    let (ua, ru): (PartyId, PartyId) = ("UA".parse().unwrap(), "RU".parse().unwrap());
+    let energy: TermId = "energy".parse().unwrap();
+    let mut state = state;
+    let t = |s: &str| time::parse_instant(s).unwrap();
+    let wave = Event::by(&ua)
+        .occurred(Occurred::between(t("2025-03-25T10:00:00Z"), t("2025-03-25T16:00:00Z")).unwrap())
+        .recorded(t("2025-03-29T11:00:00Z"))
+        .alleges(Allegation::new(
+            &ru,
+            &energy,
+            TargetCategory::PowerGrid,
+            "Odesa",
+            Severity::Serious,
+        ))
+        .unwrap();
+    let unknown = Event::by(&ua)
+        .at(t("2025-03-29T12:00:00Z"))
+        .alleges(Allegation::new(
+            &ru,
+            &energy,
+            TargetCategory::Unknown,
+            "Dnipro",
+            Severity::Minor,
+        ))
+        .unwrap();
+    for e in [wave, unknown] {
+        let record = Record::new(state.next_seq(), e);
+        state.apply(&record).unwrap();
+    }
+    let html = Report::new(&state, head, at).html();
+    assert!(html.contains("possibly inside: not counted"), "{html}");
+    assert!(html.contains("<td>unknown target</td>"), "{html}");
+    assert!(html.contains("target unknown or disputed"), "{html}");
+}

@@ -218,6 +218,15 @@ fn a_late_acceptance_of_a_fixed_window_binds_until_the_same_end() {
         };
         assert_eq!(ru.start, at(expected_start));
         assert_eq!(ru.end, Some(at("2025-04-20T21:00:00Z")));
+        // Added, then accepted, then expired at the fixed end, for everybody at once.
+        assert_eq!(
+            status(&state, "easter", "2025-04-20T20:59:59Z"),
+            Some(TermStatus::InForce)
+        );
+        assert_eq!(
+            status(&state, "easter", "2025-04-20T21:00:00Z"),
+            Some(TermStatus::Expired)
+        );
     }
 
     // An acceptance after the window closed binds nothing: expired for it.
