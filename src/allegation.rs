@@ -173,10 +173,11 @@ impl AllegationRecord {
                     .disputed_target
                     .as_ref()
                     .is_some_and(|d| *d != self.allegation.target);
-                let upheld = self
-                    .latest_findings()
-                    .any(|f| f.finding == Finding::Confirmed);
-                if disputed && !upheld {
+                if disputed
+                    && !self
+                        .latest_findings()
+                        .any(|f| f.finding == Finding::Confirmed)
+                {
                     return None;
                 }
                 &self.allegation.target

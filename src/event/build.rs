@@ -11,8 +11,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::agreement::{AcceptanceLevel, Agreement};
-use crate::event::{Allegation, Event, Payload, SchemaVersion, TimeField, Verification};
+use crate::agreement::{AcceptanceLevel, Agreement, TargetCategory, Term};
+use crate::event::{
+    Allegation, Event, Payload, RefusalReason, SchemaVersion, TimeField, Verification,
+};
 use crate::id::{EventId, PartyId, TermId};
 use crate::time::{Occurred, TimeError, Timestamp};
 
@@ -193,6 +195,66 @@ impl EventBuilder {
             allegation,
             statement: statement.into(),
             target: None,
+        })
+    }
+
+    /// The accused denies an allegation and says the target was another category: the
+    /// allegation does not count until a monitor's finding settles it.
+    ///
+    /// # Errors
+    /// As [`EventBuilder::says`].
+    pub fn disputes(
+        self,
+        allegation: EventId,
+        target: TargetCategory,
+        statement: impl Into<String>,
+    ) -> Result<Event, BuildError> {
+        self.says(Payload::AllegationDenied {
+            allegation,
+            statement: statement.into(),
+            target: Some(target),
+        })
+    }
+
+    /// The author proposes a term to the live agreement (a mediator), or declares one that
+    /// binds it (a belligerent).
+    ///
+    /// # Errors
+    /// As [`EventBuilder::says`].
+    pub fn proposes(self, term: Term) -> Result<Event, BuildError> {
+        self.says(Payload::TermProposed {
+            term,
+            counters: None,
+        })
+    }
+
+    /// The author refuses `countered` and proposes `term` instead.
+    ///
+    /// # Errors
+    /// As [`EventBuilder::says`].
+    pub fn counter_proposes(
+        self,
+        countered: impl Into<TermId>,
+        term: Term,
+    ) -> Result<Event, BuildError> {
+        self.says(Payload::TermProposed {
+            term,
+            counters: Some(countered.into()),
+        })
+    }
+
+    /// The author refuses a term, with its conditions or reasons.
+    ///
+    /// # Errors
+    /// As [`EventBuilder::says`].
+    pub fn refuses(
+        self,
+        term: impl Into<TermId>,
+        reasons: impl IntoIterator<Item = RefusalReason>,
+    ) -> Result<Event, BuildError> {
+        self.says(Payload::TermRefused {
+            term: term.into(),
+            reasons: reasons.into_iter().collect(),
         })
     }
 
