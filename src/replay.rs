@@ -107,29 +107,31 @@ impl Replayer {
         I::Item: Borrow<Record>,
     {
         let mut state = self.start;
-        let mut records = records.into_iter();
-        loop {
-            let window: Vec<I::Item> = records.by_ref().take(preverify::WINDOW).collect();
-            if window.is_empty() {
-                return Ok(state);
+        let mut refused = None;
+        let as_of = self.as_of;
+        let ahead = preverify::Ahead::new(&state);
+        verified_ahead(ahead, records, |r, hint| {
+            if as_of.is_some_and(|t| r.event.recorded_at > t) {
+                return false;
             }
-            let window: Vec<&Record> = window.iter().map(Borrow::borrow).collect();
-            let mut hints = preverify::window(&state, &window).into_iter();
-            for r in window {
-                if self.as_of.is_some_and(|t| r.event.recorded_at > t) {
-                    return Ok(state);
-                }
-                state.set_hint(hints.next());
-                let applied = state.apply_with(r, SeqCheck::Next);
-                state.set_hint(None);
-                applied.map_err(|reason| {
-                    ReplayError::Rejected(Refused {
+            state.set_hint(hint);
+            let applied = state.apply_with(r, SeqCheck::Next);
+            state.set_hint(None);
+            match applied {
+                Ok(_) => true,
+                Err(reason) => {
+                    refused = Some(Refused {
                         seq: r.seq,
                         id: r.event.id,
                         reason,
-                    })
-                })?;
+                    });
+                    false
+                }
             }
+        });
+        match refused {
+            Some(r) => Err(ReplayError::Rejected(r)),
+            None => Ok(state),
         }
     }
 
@@ -143,29 +145,58 @@ impl Replayer {
         let mut rejected = Vec::new();
         let mut gaps = Vec::new();
         let mut prev = state.last_seq();
-        let mut records = records.into_iter();
-        loop {
-            let window: Vec<I::Item> = records.by_ref().take(preverify::WINDOW).collect();
-            if window.is_empty() {
-                break;
+        let as_of = self.as_of;
+        let ahead = preverify::Ahead::new(&state);
+        verified_ahead(ahead, records, |r, hint| {
+            if as_of.is_some_and(|t| r.event.recorded_at > t) {
+                return true;
             }
-            let window: Vec<&Record> = window.iter().map(Borrow::borrow).collect();
-            let mut hints = preverify::window(&state, &window).into_iter();
-            for r in window {
-                let hint = hints.next();
-                if self.as_of.is_some_and(|t| r.event.recorded_at > t) {
-                    continue;
-                }
-                state.set_hint(hint);
-                lenient_one(&mut state, r, &mut prev, &mut rejected, &mut gaps);
-                state.set_hint(None);
-            }
-        }
+            state.set_hint(hint);
+            lenient_one(&mut state, r, &mut prev, &mut rejected, &mut gaps);
+            state.set_hint(None);
+            true
+        });
         LenientReplay {
             state,
             rejected,
             gaps,
         }
+    }
+}
+
+/// Reads `records` in windows of [`preverify::WINDOW`], verifies each window's signatures
+/// ahead (on other threads, while the fold is still on the window before) and calls `each`
+/// with every record and its hint, in order, until `each` returns `false`.
+fn verified_ahead<I>(
+    mut ahead: preverify::Ahead,
+    records: I,
+    mut each: impl FnMut(&Record, Option<crate::state::Verified>) -> bool,
+) where
+    I: IntoIterator,
+    I::Item: Borrow<Record>,
+{
+    let mut records = records.into_iter();
+    let mut current: Vec<I::Item> = records.by_ref().take(preverify::WINDOW).collect();
+    let mut hints = {
+        let window: Vec<&Record> = current.iter().map(Borrow::borrow).collect();
+        ahead.window(&window)
+    };
+    while !current.is_empty() {
+        let next: Vec<I::Item> = records.by_ref().take(preverify::WINDOW).collect();
+        let window: Vec<&Record> = next.iter().map(Borrow::borrow).collect();
+        let ahead = &mut ahead;
+        let (go_on, next_hints) = std::thread::scope(|scope| {
+            let verifying = scope.spawn(move || ahead.window(&window));
+            let mut these = hints.into_iter();
+            let go_on = current.iter().all(|r| each(r.borrow(), these.next()));
+            // A verifying thread that panicked gives no hints: the fold then verifies itself.
+            (go_on, verifying.join().unwrap_or_default())
+        });
+        if !go_on {
+            return;
+        }
+        current = next;
+        hints = next_hints;
     }
 }
 

@@ -881,3 +881,180 @@ fn a_snapshot_of_a_signed_state_goes_on_checking_signatures() {
     back.apply(&ceasefire::event::Record::new(seq, good))
         .expect("a good signature still verifies");
 }
+
+/// The Merkle tree recomputed from a store's records, leaf by leaf from their stored bytes.
+fn tree_of(records: &[ceasefire::event::Record]) -> ceasefire::transparency::MerkleTree {
+    let mut tree = ceasefire::transparency::MerkleTree::new();
+    for r in records {
+        tree.push_data(&serde_json::to_vec(&r.event).expect("bytes"));
+    }
+    tree
+}
+
+#[test]
+fn every_store_keeps_the_tree_of_its_records() {
+    use ceasefire::log::ExpectedVersion;
+    use ceasefire::store::{FileLog, FileLogOptions};
+    let k = keys();
+    let log = log(&k, "kept");
+    append(&log, &k.ua, allegation("UA", 1)).expect("allegation");
+    append(&log, &k.ru, allegation("RU", 2)).expect("allegation");
+    let kept = log.merkle_tree().expect("tree");
+    assert_eq!(kept, tree_of(&log.records().expect("records")));
+    // A refused append leaves the tree exactly as it was.
+    let forged = allegation("RU", 3).signed(&k.ua, &place(&log));
+    refused(&log, forged);
+    assert_eq!(log.merkle_tree().expect("tree"), kept);
+
+    // A file log: appended one at a time and in a batch, refused, then reopened.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("log");
+    let file = FileLog::create(&path, FileLogOptions::new()).expect("created");
+    let records = log.records().expect("records");
+    file.append_next(records[0].event.clone()).expect("genesis");
+    file.append_batch(
+        ExpectedVersion::Exactly(1),
+        records[1..].iter().map(|r| r.event.clone()).collect(),
+    )
+    .expect("a batch");
+    let read = file.read(Seq::FIRST, 100).expect("read");
+    assert_eq!(file.merkle_tree().expect("tree"), tree_of(&read));
+    assert_eq!(file.merkle_tree().expect("tree"), kept);
+    let place = file
+        .with_state(|s| s.signing_context())
+        .expect("state")
+        .expect("signed");
+    let forged = allegation("RU", 3).signed(&k.ua, &place);
+    assert!(file.append_next(forged).is_err());
+    assert_eq!(file.merkle_tree().expect("tree"), kept);
+    file.append_next(allegation("RU", 3).signed(&k.ru, &place))
+        .expect("appends");
+    drop(file);
+    let (file, _) = FileLog::open(&path, FileLogOptions::new()).expect("reopened");
+    let read = file.read(Seq::FIRST, 100).expect("read");
+    assert_eq!(read.len(), 4);
+    let reopened = file.merkle_tree().expect("tree");
+    assert_eq!(reopened, tree_of(&read));
+    assert_eq!(reopened.root_at(3), kept.root_at(3));
+    // Checkpoints and proofs come from the kept tree.
+    let cp = file.checkpoint(4).expect("checkpoint");
+    assert_eq!(cp.root, reopened.root());
+    file.verify_checkpoint(&cp).expect("holds");
+    let mut proof = None;
+    file.with_merkle_tree(&mut |t| proof = t.inclusion_proof(1, 4).ok())
+        .expect("lent");
+    let leaf = serde_json::to_vec(&read[1].event).expect("bytes");
+    assert!(
+        proof
+            .expect("a proof")
+            .verify(&ceasefire::transparency::leaf_hash(&leaf), &cp.root)
+            .is_ok()
+    );
+}
+
+#[test]
+fn an_acknowledged_root_must_be_the_log_s() {
+    let k = keys();
+    let log = log(&k, "roots");
+    append(&log, &k.ua, allegation("UA", 1)).expect("allegation");
+    let cp = log.checkpoint(2).expect("checkpoint");
+    let ack =
+        |size: u64, root: TreeRoot| says("MON", 2, Payload::CheckpointAcknowledged { size, root });
+    let wrong = TreeRoot([7; 32]);
+    // At the current size, a wrong root is refused naming the right one; the log is unchanged.
+    assert_eq!(
+        refused(&log, ack(2, wrong).signed(&k.mon, &place(&log))),
+        Rejection::Keys(KeyFault::CheckpointMismatch {
+            size: 2,
+            expected: Some(Box::new(TreeRoot::from(cp.root))),
+            given: Box::new(wrong),
+        })
+    );
+    // An older size nobody acknowledged: its root is not held, so it cannot be acknowledged.
+    let old = log.checkpoint(1).expect("checkpoint");
+    assert_eq!(
+        refused(
+            &log,
+            ack(1, TreeRoot::from(old.root)).signed(&k.mon, &place(&log))
+        ),
+        Rejection::Keys(KeyFault::CheckpointMismatch {
+            size: 1,
+            expected: None,
+            given: Box::new(TreeRoot::from(old.root)),
+        })
+    );
+    // The right root at the current size stands, and others cosign it later.
+    append(&log, &k.mon, ack(2, TreeRoot::from(cp.root))).expect("monitor");
+    append(&log, &k.ua, allegation("UA", 3)).expect("allegation");
+    let cosign = says(
+        "UA",
+        4,
+        Payload::CheckpointAcknowledged {
+            size: 2,
+            root: TreeRoot::from(cp.root),
+        },
+    );
+    append(&log, &k.ua, cosign).expect("a cosignature of an acknowledged size");
+    let bad_cosign = says(
+        "RU",
+        5,
+        Payload::CheckpointAcknowledged {
+            size: 2,
+            root: wrong,
+        },
+    )
+    .signed(&k.ru, &place(&log));
+    assert!(matches!(
+        refused(&log, bad_cosign),
+        Rejection::Keys(KeyFault::CheckpointMismatch {
+            size: 2,
+            expected: Some(_),
+            ..
+        })
+    ));
+    let records = log.records().expect("records");
+    replay(&records).expect("the log replays");
+
+    // A log written elsewhere with a wrong root: strict replay names it, lenient lists it and
+    // goes on (the record stays in the chain and the tree).
+    let here = place(&log);
+    let late = |size: u64, root: TreeRoot, hour| {
+        says("MON", hour, Payload::CheckpointAcknowledged { size, root })
+    };
+    let forged = late(5, wrong, 6).signed(&k.mon, &here);
+    let bytes = serde_json::to_vec(&forged).expect("bytes");
+    let forged_id = forged.id;
+    let after = SigningContext {
+        origin: here.origin.clone(),
+        seq: here.seq.next().expect("next"),
+        prev: here.prev.link(here.seq, &bytes),
+    };
+    let mut elsewhere = records.clone();
+    elsewhere.push(ceasefire::event::Record::new(here.seq, forged));
+    let tree = tree_of(&elsewhere);
+    let right = late(tree.len(), TreeRoot::from(tree.root()), 7);
+    elsewhere.push(ceasefire::event::Record::new(
+        after.seq,
+        right.signed(&k.mon, &after),
+    ));
+    let ceasefire::ReplayError::Rejected(r) = replay(&elsewhere).expect_err("refused") else {
+        unreachable!()
+    };
+    assert_eq!((r.seq, r.id), (here.seq, forged_id));
+    assert!(matches!(
+        r.reason,
+        Rejection::Keys(KeyFault::CheckpointMismatch {
+            size: 5,
+            expected: Some(_),
+            ..
+        })
+    ));
+    let lenient = replay_lenient(&elsewhere);
+    assert_eq!(lenient.rejected.len(), 1, "{:?}", lenient.rejected);
+    assert_eq!(lenient.rejected[0].seq, here.seq);
+    assert_eq!(
+        lenient.state.last_seq(),
+        Some(after.seq),
+        "the next one stands"
+    );
+}

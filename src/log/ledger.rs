@@ -23,12 +23,20 @@ pub(crate) enum Admission {
     New(Staged),
 }
 
-/// The state of a log and its chain hashes.
+/// The state of a log, its chain hashes and (feature `transparency`) its Merkle tree.
+///
+/// Records enter only through [`Ledger::commit`] (appends) and [`Ledger::push_stored`] (a
+/// store reading its log back), each with its exact stored bytes, so the chain and the tree
+/// always cover the same records. A refused append never reaches either.
 #[derive(Clone, Default)]
 pub(crate) struct Ledger {
     pub(crate) state: AgreementState,
     /// `hashes[i]` is the chain hash after record `i + 1`.
-    pub(crate) hashes: Vec<ChainHash>,
+    hashes: Vec<ChainHash>,
+    /// The RFC 9162 Merkle tree whose leaf `i` is record `i + 1`'s stored bytes. Kept only
+    /// with the feature: it is read only through the feature's `Store` methods.
+    #[cfg(feature = "transparency")]
+    tree: crate::transparency::MerkleTree,
 }
 
 impl Ledger {
@@ -37,7 +45,25 @@ impl Ledger {
         Ledger {
             state,
             hashes: Vec::new(),
+            #[cfg(feature = "transparency")]
+            tree: crate::transparency::MerkleTree::new(),
         }
+    }
+
+    /// Adds a record a store read back from its storage and checked (the state has folded
+    /// it): its chain hash and its exact stored bytes, the Merkle leaf.
+    pub(crate) fn push_stored(&mut self, hash: ChainHash, bytes: &[u8]) {
+        self.hashes.push(hash);
+        #[cfg(feature = "transparency")]
+        self.tree.push_data(bytes);
+        #[cfg(not(feature = "transparency"))]
+        let _ = bytes;
+    }
+
+    /// The Merkle tree over the records, kept as they are appended or read back.
+    #[cfg(feature = "transparency")]
+    pub(crate) fn tree(&self) -> &crate::transparency::MerkleTree {
+        &self.tree
     }
 
     pub(crate) fn version(&self) -> u64 {
@@ -193,17 +219,17 @@ impl Ledger {
         match staged.next_state {
             Some(state) => {
                 self.state = *state;
-                for (record, _, hash) in staged.records {
-                    self.hashes.push(hash);
+                for (record, bytes, hash) in staged.records {
+                    self.push_stored(hash, &bytes);
                     last = record.seq;
                 }
             }
             None => {
-                for (record, _, hash) in staged.records {
+                for (record, bytes, hash) in staged.records {
                     // Validated against this very state in `prepare` (under the store's
                     // lock): folded in without validating a second time.
                     self.state.apply_prechecked(&record);
-                    self.hashes.push(hash);
+                    self.push_stored(hash, &bytes);
                     last = record.seq;
                 }
             }

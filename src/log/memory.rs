@@ -144,4 +144,13 @@ impl Store for EventLog {
     fn with_state<R>(&self, f: impl FnOnce(&AgreementState) -> R) -> Result<R, StoreError> {
         EventLog::with_state(self, f)
     }
+
+    #[cfg(feature = "transparency")]
+    fn with_merkle_tree(
+        &self,
+        f: &mut dyn FnMut(&crate::transparency::MerkleTree),
+    ) -> Result<(), StoreError> {
+        f(self.lock()?.ledger.tree());
+        Ok(())
+    }
 }

@@ -286,31 +286,33 @@ pub trait Store {
         Ok(f(&self.state()?))
     }
 
-    /// The RFC 9162 Merkle tree over the log's records, beside the hash chain: leaf `i` is
-    /// record `i + 1`'s exact stored bytes (see the format guide, "Merkle tree"). Built
-    /// from the records as read, so every store has it.
+    /// Lends `f` the RFC 9162 Merkle tree over the log's records, beside the hash chain:
+    /// leaf `i` is record `i + 1`'s exact stored bytes (see the format guide, "Merkle
+    /// tree"). The crate's stores keep the tree as records are appended or read back when the
+    /// log is opened, and lend it without copying; the default, for other stores, builds it
+    /// from the records on every call. The other Merkle methods are built on this one.
+    ///
+    /// # Errors
+    /// A backend error.
+    #[cfg(feature = "transparency")]
+    fn with_merkle_tree(
+        &self,
+        f: &mut dyn FnMut(&crate::transparency::MerkleTree),
+    ) -> Result<(), StoreError> {
+        f(&build_merkle_tree(self)?);
+        Ok(())
+    }
+
+    /// A copy of the log's Merkle tree (see [`Store::with_merkle_tree`], which lends it
+    /// without copying).
     ///
     /// # Errors
     /// A backend error.
     #[cfg(feature = "transparency")]
     fn merkle_tree(&self) -> Result<crate::transparency::MerkleTree, StoreError> {
-        let mut tree = crate::transparency::MerkleTree::new();
-        let mut from = Seq::FIRST;
-        loop {
-            let chunk = self.read(from, 4096)?;
-            let Some(last) = chunk.last() else {
-                return Ok(tree);
-            };
-            let next = last.seq.next().ok_or(StoreError::SequenceExhausted)?;
-            for r in &chunk {
-                let bytes = serde_json::to_vec(&r.event).map_err(|e| StoreError::Encode {
-                    id: r.event.id,
-                    message: e.to_string(),
-                })?;
-                tree.push_data(&bytes);
-            }
-            from = next;
-        }
+        let mut copy = crate::transparency::MerkleTree::new();
+        self.with_merkle_tree(&mut |tree| copy = tree.clone())?;
+        Ok(copy)
     }
 
     /// The checkpoint of the log at `size` records: its origin (derived from the genesis,
@@ -330,8 +332,11 @@ pub trait Store {
             .into_iter()
             .next()
             .ok_or(short(0))?;
-        let tree = self.merkle_tree()?;
-        let root = tree.root_at(size).map_err(|_| short(tree.len()))?;
+        let mut root = Err(short(0));
+        self.with_merkle_tree(&mut |tree| {
+            root = tree.root_at(size).map_err(|_| short(tree.len()));
+        })?;
+        let root = root?;
         let origin = crate::event::LogOrigin::of_genesis(&genesis.event);
         crate::transparency::Checkpoint::new(origin.as_str(), size, root).map_err(|e| {
             StoreError::Encode {
@@ -353,18 +358,23 @@ pub trait Store {
         &self,
         checkpoint: &crate::transparency::Checkpoint,
     ) -> Result<(), StoreError> {
-        let tree = self.merkle_tree()?;
-        let found = match tree.root_at(checkpoint.size) {
-            Ok(root) if root == checkpoint.root => return Ok(()),
-            Ok(root) => Divergence::OtherRoot { root },
-            Err(_) => Divergence::Shorter {
-                records: tree.len(),
-            },
-        };
-        Err(StoreError::DoesNotExtend {
-            version: checkpoint.size,
-            found,
-        })
+        let mut found = Some(Divergence::Shorter { records: 0 });
+        self.with_merkle_tree(&mut |tree| {
+            found = match tree.root_at(checkpoint.size) {
+                Ok(root) if root == checkpoint.root => None,
+                Ok(root) => Some(Divergence::OtherRoot { root }),
+                Err(_) => Some(Divergence::Shorter {
+                    records: tree.len(),
+                }),
+            };
+        })?;
+        match found {
+            None => Ok(()),
+            Some(found) => Err(StoreError::DoesNotExtend {
+                version: checkpoint.size,
+                found,
+            }),
+        }
     }
 
     /// Checks that the log still extends a head published earlier: it holds at least that
@@ -386,5 +396,29 @@ pub trait Store {
                 },
             }),
         }
+    }
+}
+
+/// The Merkle tree of a store that does not keep one, built from its records as read.
+#[cfg(feature = "transparency")]
+fn build_merkle_tree<S: Store + ?Sized>(
+    store: &S,
+) -> Result<crate::transparency::MerkleTree, StoreError> {
+    let mut tree = crate::transparency::MerkleTree::new();
+    let mut from = Seq::FIRST;
+    loop {
+        let chunk = store.read(from, 4096)?;
+        let Some(last) = chunk.last() else {
+            return Ok(tree);
+        };
+        let next = last.seq.next().ok_or(StoreError::SequenceExhausted)?;
+        for r in &chunk {
+            let bytes = serde_json::to_vec(&r.event).map_err(|e| StoreError::Encode {
+                id: r.event.id,
+                message: e.to_string(),
+            })?;
+            tree.push_data(&bytes);
+        }
+        from = next;
     }
 }

@@ -1,13 +1,21 @@
-//! Verifying the signatures of a window of records on every core before the fold.
+//! Verifying the signatures of a window of records on every core, in batches, before the fold.
 //!
 //! The fold checks each signature against the key its author holds at that point, which
 //! depends on every earlier record; but the chain hashes around a record depend only on the
 //! records' bytes, and the keys a signature can name are the few the log registers. So replay
-//! works out each record's place (origin, number, previous chain hash) first, verifies each
-//! signature with the registered key its key ID names, spread over the available cores, and
-//! hands the fold the result: the fold then only checks that the key that verified is the
-//! author's at that point. A hint that does not fit (another place, another key) is ignored
-//! and the fold verifies as usual, so the outcome is the same as without it.
+//! works out each record's place (origin, number, previous chain hash) and Merkle leaf first,
+//! verifies each signature with the registered key its key ID names, and hands the fold the
+//! result: the fold then only checks that the key that verified is the author's at that point.
+//! A hint that does not fit (another place, another key) is ignored and the fold verifies as
+//! usual.
+//!
+//! Signatures are verified with `ed25519-dalek`'s `verify_batch`, [`BATCH`] records at a time
+//! (a fixed split of the window, so which signatures share a batch never depends on the number
+//! of cores), with what batch verification skips checked apart: keys of small order or with a
+//! small-order component are refused when the log registers them, and a signature whose `R` is
+//! not canonical or of small order is left out of the batch (the fold then verifies it, and
+//! refuses it, with `verify_strict`). A batch that fails is verified again one signature at a
+//! time with `verify_strict`, so the fold names the offending records.
 
 #[cfg(feature = "transparency")]
 use crate::agreement::PartyKey;
@@ -19,102 +27,241 @@ use crate::state::{AgreementState, Verified};
 /// How many records replay reads ahead and verifies together.
 pub(crate) const WINDOW: usize = 2048;
 
-/// The hints for `records`, which follow `state`'s last record: empty for an unsigned log.
+/// How many records' signatures one batch verification covers.
 #[cfg(feature = "transparency")]
-pub(crate) fn window(state: &AgreementState, records: &[&Record]) -> Vec<Verified> {
-    use std::collections::BTreeMap;
+const BATCH: usize = 256;
 
-    use crate::event::{LogOrigin, Payload, SigningContext};
-    use crate::transparency::{Signature, VerifierKey};
+/// What verifying ahead carries from one window to the next: the log's origin, every key
+/// registered so far (the genesis's, rotations', replacements') and the chain hash after the
+/// last record seen. Worked out from the records alone, so that the next window can be verified
+/// while the fold is still on this one.
+#[cfg(feature = "transparency")]
+pub(crate) struct Ahead {
+    origin: Option<crate::event::LogOrigin>,
+    keys: Keyring,
+    head: ChainHash,
+    /// Nothing seen yet and the state is empty: the first record may be a signed genesis.
+    fresh: bool,
+}
 
-    let Some(first) = records.first() else {
-        return Vec::new();
-    };
-    let (mut keys, head) = state.registered_keys();
-    let genesis = match &first.event.payload {
-        Payload::AgreementConcluded(a)
-            if state.last_seq().is_none() && !a.signing.is_unsigned() =>
-        {
-            keys.extend(a.signing.keys.values());
-            true
-        }
-        _ => false,
-    };
-    let origin = match state.origin() {
-        Some(o) => o.clone(),
-        None if genesis => LogOrigin::of_genesis(&first.event),
-        None => return Vec::new(),
-    };
-    for r in records {
-        match &r.event.payload {
-            Payload::KeyRotated { key }
-            | Payload::KeyRevoked {
-                replacement: Some(key),
-                ..
-            } => keys.push(key),
-            _ => {}
+/// Registered keys by key ID, parsed.
+#[cfg(feature = "transparency")]
+type Keyring = std::collections::BTreeMap<u32, Vec<(PartyKey, crate::transparency::VerifierKey)>>;
+
+#[cfg(feature = "transparency")]
+fn register(keys: &mut Keyring, key: &PartyKey) {
+    if let (Some(id), Ok(parsed)) = (
+        key.key_id(),
+        crate::transparency::VerifierKey::parse(key.as_str()),
+    ) {
+        let entry = keys.entry(id).or_default();
+        if !entry.iter().any(|(k, _)| k == key) {
+            entry.push((key.clone(), parsed));
         }
     }
-    let mut by_id: BTreeMap<u32, Vec<(PartyKey, VerifierKey)>> = BTreeMap::new();
-    for key in keys {
-        if let (Some(id), Ok(parsed)) = (key.key_id(), VerifierKey::parse(key.as_str())) {
-            let entry = by_id.entry(id).or_default();
-            if !entry.iter().any(|(k, _)| k == key) {
-                entry.push((key.clone(), parsed));
+}
+
+#[cfg(feature = "transparency")]
+impl Ahead {
+    /// Verifying ahead of `state`'s last record.
+    pub(crate) fn new(state: &AgreementState) -> Ahead {
+        let (registered, head) = state.registered_keys();
+        let mut keys = Keyring::new();
+        for key in registered {
+            register(&mut keys, key);
+        }
+        Ahead {
+            origin: state.origin().cloned(),
+            keys,
+            head: head.unwrap_or(ChainHash::ZERO),
+            fresh: state.last_seq().is_none(),
+        }
+    }
+
+    /// The hints for `records`, which follow the records seen so far: empty for an unsigned
+    /// log.
+    pub(crate) fn window(&mut self, records: &[&Record]) -> Vec<Verified> {
+        use crate::event::{LogOrigin, Payload};
+        use crate::transparency::{TreeHash, leaf_hash};
+
+        let Some(first) = records.first() else {
+            return Vec::new();
+        };
+        if std::mem::take(&mut self.fresh)
+            && let Payload::AgreementConcluded(a) = &first.event.payload
+            && !a.signing.is_unsigned()
+        {
+            self.origin = Some(LogOrigin::of_genesis(&first.event));
+            self.head = ChainHash::ZERO;
+            for key in a.signing.keys.values() {
+                register(&mut self.keys, key);
             }
         }
+        let Some(origin) = self.origin.clone() else {
+            return Vec::new();
+        };
+        for r in records {
+            match &r.event.payload {
+                Payload::KeyRotated { key }
+                | Payload::KeyRevoked {
+                    replacement: Some(key),
+                    ..
+                } => register(&mut self.keys, key),
+                _ => {}
+            }
+        }
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+
+        // Each record's stored bytes and Merkle leaf, on every core.
+        let mut stored: Vec<(Vec<u8>, TreeHash)> =
+            vec![(Vec::new(), leaf_hash(&[])); records.len()];
+        let share = records.len().div_ceil(cores).max(1);
+        std::thread::scope(|scope| {
+            for (rs, out) in records.chunks(share).zip(stored.chunks_mut(share)) {
+                scope.spawn(move || {
+                    for (r, slot) in rs.iter().zip(out.iter_mut()) {
+                        let bytes = serde_json::to_vec(&r.event).unwrap_or_default();
+                        let leaf = leaf_hash(&bytes);
+                        *slot = (bytes, leaf);
+                    }
+                });
+            }
+        });
+
+        // The chain, in order.
+        let mut prev = self.head;
+        let mut out: Vec<Verified> = records
+            .iter()
+            .zip(&stored)
+            .map(|(r, (bytes, leaf))| {
+                let next = prev.link(r.seq, bytes);
+                let v = Verified {
+                    seq: r.seq,
+                    prev,
+                    next,
+                    key: None,
+                    leaf: *leaf,
+                };
+                prev = next;
+                v
+            })
+            .collect();
+        self.head = prev;
+
+        // The signatures, a batch of records at a time, the batches spread over every core.
+        let batches: Vec<_> = records
+            .chunks(BATCH)
+            .zip(stored.chunks(BATCH))
+            .zip(out.chunks_mut(BATCH))
+            .collect();
+        let per_core = batches.len().div_ceil(cores).max(1);
+        let mut batches = batches.into_iter();
+        let (origin, keys) = (&origin, &self.keys);
+        std::thread::scope(|scope| {
+            loop {
+                let mine: Vec<_> = batches.by_ref().take(per_core).collect();
+                if mine.is_empty() {
+                    break;
+                }
+                scope.spawn(move || {
+                    for ((rs, ss), vs) in mine {
+                        verify_batch(origin, keys, rs, ss, vs);
+                    }
+                });
+            }
+        });
+        out
     }
-    let mut prev = if genesis {
-        ChainHash::ZERO
-    } else {
-        head.unwrap_or(ChainHash::ZERO)
-    };
-    let mut out: Vec<Verified> = records
-        .iter()
-        .map(|r| {
-            let bytes = serde_json::to_vec(&r.event).unwrap_or_default();
-            let next = prev.link(r.seq, &bytes);
-            let v = Verified {
-                seq: r.seq,
-                prev,
-                next,
-                key: None,
-            };
-            prev = next;
-            v
-        })
-        .collect();
-    let verify = |r: &Record, v: &Verified| -> Option<PartyKey> {
-        let sig = r.event.signature.as_ref()?;
-        let signature = Signature::from_slice(&sig.bytes).ok()?;
+}
+
+/// Verifies one batch of records' signatures and notes in `verified` the key each verified
+/// with.
+#[cfg(feature = "transparency")]
+fn verify_batch(
+    origin: &crate::event::LogOrigin,
+    by_id: &Keyring,
+    records: &[&Record],
+    stored: &[(Vec<u8>, crate::transparency::TreeHash)],
+    verified: &mut [Verified],
+) {
+    use crate::event::SigningContext;
+    use crate::transparency::{Signature, VerifierKey, strict_r};
+
+    struct Item<'a> {
+        at: usize,
+        message: Vec<u8>,
+        signature: Signature,
+        candidates: &'a [(PartyKey, VerifierKey)],
+    }
+    let mut items = Vec::with_capacity(records.len());
+    for (at, ((r, (bytes, _)), v)) in records.iter().zip(stored).zip(&*verified).enumerate() {
+        let Some(sig) = &r.event.signature else {
+            continue;
+        };
+        let Ok(signature) = Signature::from_slice(&sig.bytes) else {
+            continue;
+        };
+        let Some(candidates) = by_id.get(&sig.key_id) else {
+            continue;
+        };
+        if !strict_r(signature.as_dalek()) {
+            // `verify_strict` refuses it; the batch would not check it: left to the fold.
+            continue;
+        }
         let place = SigningContext {
             origin: origin.clone(),
             seq: v.seq,
             prev: v.prev,
         };
-        let message = place.signed_bytes(&r.event);
-        by_id
-            .get(&sig.key_id)?
+        items.push(Item {
+            at,
+            message: place.signed_bytes_from_stored(&r.event, bytes),
+            signature,
+            candidates,
+        });
+    }
+    // A batch with the first key of each key ID (two registered keys sharing an ID is rare
+    // and ends in the one-by-one check below).
+    let batched = items.iter().all(|i| i.candidates.len() == 1) && {
+        let messages: Vec<&[u8]> = items.iter().map(|i| i.message.as_slice()).collect();
+        let signatures: Vec<ed25519_dalek::Signature> =
+            items.iter().map(|i| *i.signature.as_dalek()).collect();
+        let keys: Vec<ed25519_dalek::VerifyingKey> = items
             .iter()
-            .find(|(_, k)| k.verify(&message, &signature).is_ok())
-            .map(|(key, _)| key.clone())
+            .filter_map(|i| i.candidates.first())
+            .map(|(_, k)| *k.as_dalek())
+            .collect();
+        ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
     };
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = records.len().div_ceil(cores).max(64);
-    std::thread::scope(|scope| {
-        for (rs, vs) in records.chunks(chunk).zip(out.chunks_mut(chunk)) {
-            scope.spawn(|| {
-                for (r, v) in rs.iter().zip(vs.iter_mut()) {
-                    v.key = verify(r, v);
-                }
-            });
+    for item in items {
+        let key = if batched {
+            item.candidates.first().map(|(key, _)| key.clone())
+        } else {
+            item.candidates
+                .iter()
+                .find(|(_, k)| k.verify(&item.message, &item.signature).is_ok())
+                .map(|(key, _)| key.clone())
+        };
+        if let Some(v) = verified.get_mut(item.at) {
+            v.key = key;
         }
-    });
-    out
+    }
 }
 
 /// Without the `transparency` feature no log is signed: no hints.
 #[cfg(not(feature = "transparency"))]
-pub(crate) fn window(_: &AgreementState, _: &[&Record]) -> Vec<Verified> {
-    Vec::new()
+pub(crate) struct Ahead;
+
+#[cfg(not(feature = "transparency"))]
+impl Ahead {
+    /// Nothing to verify ahead.
+    pub(crate) fn new(_: &AgreementState) -> Ahead {
+        Ahead
+    }
+
+    /// No hints.
+    #[allow(clippy::unused_self)]
+    pub(crate) fn window(&mut self, _: &[&Record]) -> Vec<Verified> {
+        Vec::new()
+    }
 }

@@ -30,6 +30,9 @@ pub(crate) struct Verified {
     pub(crate) next: ChainHash,
     /// The key its signature verified with (for the log's origin, `seq` and `prev`).
     pub(crate) key: Option<PartyKey>,
+    /// Its Merkle leaf hash (of the same bytes the chain links).
+    #[cfg(feature = "transparency")]
+    pub(crate) leaf: crate::transparency::TreeHash,
 }
 
 /// How a key stopped being valid.
@@ -96,6 +99,19 @@ pub(crate) struct Keys {
     pending: Vec<Pending>,
     acks: BTreeMap<PartyId, CheckpointAck>,
     joint: Option<CheckpointAck>,
+    /// The right edge of the Merkle tree over the records folded or skipped (their stored
+    /// bytes, as the chain links them): the root at the current size, in O(log n) hashes.
+    #[cfg(feature = "transparency")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::transparency::Frontier::is_empty"
+    )]
+    tree: crate::transparency::Frontier,
+    /// The root at every size acknowledged so far (each checked when first acknowledged, at
+    /// the log's size then), so that other parties can cosign it later.
+    #[cfg(feature = "transparency")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    roots: BTreeMap<u64, TreeRoot>,
     #[cfg(feature = "transparency")]
     #[serde(skip)]
     parsed: Parsed,
@@ -369,12 +385,40 @@ impl AgreementState {
 
     fn advance_chain_at(&mut self, seq: Seq, event: &Event) {
         let prev = self.facts.keys.head.unwrap_or(ChainHash::ZERO);
+        #[cfg(feature = "transparency")]
+        let (next, leaf) = match self.hint_for(seq, prev) {
+            Some(h) => (h.next, h.leaf),
+            None => {
+                // The stored bytes: what every store writes and hashes.
+                let bytes = serde_json::to_vec(event).unwrap_or_default();
+                (
+                    prev.link(seq, &bytes),
+                    crate::transparency::leaf_hash(&bytes),
+                )
+            }
+        };
+        #[cfg(not(feature = "transparency"))]
         let next = match self.hint_for(seq, prev) {
             Some(h) => h.next,
-            // The stored bytes: what every store writes and hashes.
             None => prev.link(seq, &serde_json::to_vec(event).unwrap_or_default()),
         };
         self.facts.keys.head = Some(next);
+        #[cfg(feature = "transparency")]
+        self.facts.keys.tree.push(leaf);
+    }
+
+    /// The log's Merkle root at `size`, if the state holds it: at the current size (the
+    /// records folded or skipped so far), at 0, or at a size acknowledged before.
+    #[cfg(feature = "transparency")]
+    pub(crate) fn merkle_root_at(&self, size: u64) -> Option<TreeRoot> {
+        let keys = &self.facts.keys;
+        if size == keys.tree.len() {
+            return Some(TreeRoot::from(keys.tree.root()));
+        }
+        if size == 0 {
+            return Some(TreeRoot::from(crate::transparency::empty_root()));
+        }
+        keys.roots.get(&size).copied()
     }
 }
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::agreement::{AgreementError, Limited, PartyKey, Role, TargetCategory};
-use crate::event::{PayloadKind, TimeField};
+use crate::event::{PayloadKind, TimeField, TreeRoot};
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 use crate::time::TimeError;
 use crate::time::Timestamp;
@@ -424,5 +424,22 @@ pub enum KeyFault {
         previous: u64,
         /// The size acknowledged now.
         size: u64,
+    },
+    /// The acknowledged root is not the log's Merkle root at that size (`expected`), or the
+    /// size is neither the log's current size nor one acknowledged before, so the state does
+    /// not hold its root (`expected` is `None`; see the format guide, "Merkle tree and
+    /// checkpoints").
+    #[error("{}", match expected {
+        Some(root) => format!("the log's Merkle root at size {size} is {root}, not {given}"),
+        None => format!("root {given} at size {size} cannot be checked: an acknowledgement names the log's current size or a size acknowledged before"),
+    })]
+    CheckpointMismatch {
+        /// The size acknowledged.
+        size: u64,
+        /// The log's root at that size, where the state holds it (boxed, as is `given`, to
+        /// keep refusals small).
+        expected: Option<Box<TreeRoot>>,
+        /// The root the event names.
+        given: Box<TreeRoot>,
     },
 }

@@ -52,6 +52,20 @@ impl fmt::Display for TreeHash {
     }
 }
 
+impl serde::Serialize for TreeHash {
+    /// As its text: standard padded base64.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TreeHash {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        TreeHash::from_base64(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Debug for TreeHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "TreeHash({self})")

@@ -51,7 +51,8 @@ pub enum KeyError {
         /// The key ID computed from name and key.
         computed: KeyId,
     },
-    /// 32 bytes that are not an Ed25519 public key, or a weak (small-order) one.
+    /// 32 bytes that are not an Ed25519 public key, or a weak one (of small order or with a
+    /// small-order component).
     #[error("key {name:?} is not a usable Ed25519 public key")]
     BadPublicKey {
         /// The key's name.
@@ -178,6 +179,27 @@ impl fmt::Display for Signature {
     }
 }
 
+/// Whether a signature's `R` (its first 32 bytes) is a canonical encoding of a point not of
+/// small order: what `verify_strict` requires of `R` and `ed25519-dalek`'s `verify_batch`
+/// does not check. Checked on the bytes: `y` below the field's prime `2^255 - 19`, and not the
+/// `y` of one of the eight small-order points (taken from `curve25519-dalek`'s own table),
+/// which also rules out `x = 0` with the sign bit set (`y = ±1`, small order).
+pub(crate) fn strict_r(signature: &ed25519_dalek::Signature) -> bool {
+    static SMALL_ORDER: std::sync::OnceLock<[[u8; 32]; 8]> = std::sync::OnceLock::new();
+    let small = SMALL_ORDER.get_or_init(|| {
+        curve25519_dalek::constants::EIGHT_TORSION.map(|point| {
+            let mut y = point.compress().to_bytes();
+            y[31] &= 0x7f;
+            y
+        })
+    });
+    let mut y = *signature.r_bytes();
+    y[31] &= 0x7f;
+    let (low, middle, high) = (y[0], &y[1..31], y[31]);
+    let at_least_p = high == 0x7f && middle.iter().all(|&b| b == 0xff) && low >= 0xed;
+    !at_least_p && !small.contains(&y)
+}
+
 /// A named Ed25519 public key, as C2SP signed notes write it: `name+keyid+base64`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifierKey {
@@ -196,7 +218,10 @@ impl VerifierKey {
             name: name.0.clone(),
         };
         let key = VerifyingKey::from_bytes(public).map_err(|_| bad())?;
-        if key.is_weak() {
+        // Weak (small-order) keys, and keys with a small-order component, which no key
+        // generation makes: batch verification (which replay uses) would not treat the
+        // signatures of such a key exactly as `verify_strict` does.
+        if key.is_weak() || !key.to_edwards().is_torsion_free() {
             return Err(bad());
         }
         let id = KeyId::ed25519(&name, public);
@@ -428,4 +453,118 @@ fn check_id(name: &KeyName, claimed: KeyId, computed: KeyId) -> Result<(), KeyEr
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod strict_tests {
+    use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
+    use curve25519_dalek::edwards::CompressedEdwardsY;
+    use curve25519_dalek::scalar::Scalar;
+
+    use super::*;
+
+    /// What `verify_strict` asks of `R`, the slow way: it decompresses, is not of small
+    /// order, and compresses back to the same bytes.
+    fn strict_r_slowly(r: [u8; 32]) -> bool {
+        CompressedEdwardsY(r)
+            .decompress()
+            .is_some_and(|p| !p.is_small_order() && p.compress().to_bytes() == r)
+    }
+
+    fn with_r(r: [u8; 32]) -> ed25519_dalek::Signature {
+        let mut bytes = [0u8; 64];
+        bytes[..32].copy_from_slice(&r);
+        ed25519_dalek::Signature::from_bytes(&bytes)
+    }
+
+    #[test]
+    fn the_checks_on_r_agree_with_decompression() {
+        let mut cases: Vec<[u8; 32]> = Vec::new();
+        for t in EIGHT_TORSION {
+            let b = t.compress().to_bytes();
+            cases.push(b);
+            let mut flipped = b;
+            flipped[31] ^= 0x80;
+            cases.push(flipped);
+        }
+        // Every y at or above the prime 2^255 - 19 (non-canonical), with either sign bit.
+        for low in 0xedu8..=0xff {
+            let mut y = [0xffu8; 32];
+            y[0] = low;
+            y[31] = 0x7f;
+            cases.push(y);
+            y[31] = 0xff;
+            cases.push(y);
+        }
+        // y = 1 and y = -1 with the sign bit set: x = 0, non-canonical.
+        let mut one = [0u8; 32];
+        one[0] = 1;
+        one[31] = 0x80;
+        cases.push(one);
+        // Points of prime order, and points with a small-order component.
+        for k in 1u8..40 {
+            let p = ED25519_BASEPOINT_POINT * Scalar::from(k);
+            cases.push(p.compress().to_bytes());
+            cases.push(
+                (p + EIGHT_TORSION[usize::from(k % 8)])
+                    .compress()
+                    .to_bytes(),
+            );
+        }
+        let mut refused = 0;
+        for r in cases {
+            let slow = strict_r_slowly(r);
+            // Bytes that do not decompress fail the batch itself; the check need not see them.
+            if CompressedEdwardsY(r).decompress().is_some() {
+                assert_eq!(strict_r(&with_r(r)), slow, "{}", hex::encode(r));
+            }
+            refused += usize::from(!slow);
+        }
+        assert!(refused > 30, "the cases exercise refusals");
+    }
+
+    /// A key's holder signs with a small-order `R`: `verify_strict` refuses it, a batch of
+    /// `ed25519-dalek`'s accepts it for some messages (the equation it checks is blind to a
+    /// small-order difference times an even coefficient), and `strict_r` keeps it out.
+    #[test]
+    fn a_small_order_r_passes_a_batch_but_not_the_check() {
+        use sha2::Sha512;
+        let a = Scalar::from(0x1234_5678_u64);
+        let public = (ED25519_BASEPOINT_POINT * a).compress().to_bytes();
+        let key = VerifyingKey::from_bytes(&public).expect("key");
+        let r = EIGHT_TORSION[4].compress().to_bytes(); // y = -1: order 2
+        let mut batch_accepted = 0;
+        for n in 0u32..32 {
+            let message = n.to_be_bytes();
+            let mut h = Sha512::new();
+            h.update(r);
+            h.update(public);
+            h.update(message);
+            let k = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
+            let mut bytes = [0u8; 64];
+            bytes[..32].copy_from_slice(&r);
+            bytes[32..].copy_from_slice((k * a).as_bytes());
+            let signature = ed25519_dalek::Signature::from_bytes(&bytes);
+            assert!(key.verify_strict(&message, &signature).is_err());
+            assert!(!strict_r(&signature));
+            let batch = ed25519_dalek::verify_batch(&[&message[..]], &[signature], &[key]);
+            batch_accepted += usize::from(batch.is_ok());
+        }
+        assert!(batch_accepted > 0, "the batch equation lets some through");
+    }
+
+    #[test]
+    fn keys_with_a_small_order_component_are_refused() {
+        let name = KeyName::new("k").expect("name");
+        let honest = (ED25519_BASEPOINT_POINT * Scalar::from(5u8)).compress();
+        assert!(VerifierKey::from_public(name.clone(), &honest.to_bytes()).is_ok());
+        for t in EIGHT_TORSION {
+            let mixed = (ED25519_BASEPOINT_POINT * Scalar::from(5u8) + t).compress();
+            let small = t.compress();
+            if t != EIGHT_TORSION[0] {
+                assert!(VerifierKey::from_public(name.clone(), &mixed.to_bytes()).is_err());
+            }
+            assert!(VerifierKey::from_public(name.clone(), &small.to_bytes()).is_err());
+        }
+    }
 }

@@ -226,12 +226,41 @@ fn split(n: u64) -> u64 {
 
 /// The right edge of a Merkle tree: one hash per complete subtree of its size's binary
 /// decomposition, so at most 64 hashes whatever the size. Enough to append and to compute
-/// the root, not to prove anything.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// the root, not to prove anything. Serialized as `{"size": n, "hashes": [base64, ...]}`;
+/// reading refuses a hash count that is not the number of set bits of the size.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, try_from = "FrontierParts")]
 pub struct Frontier {
     size: u64,
     /// Complete subtrees from the leftmost (largest) to the rightmost (smallest).
     hashes: Vec<TreeHash>,
+}
+
+/// A frontier as read, before its shape is checked.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontierParts {
+    size: u64,
+    hashes: Vec<TreeHash>,
+}
+
+impl TryFrom<FrontierParts> for Frontier {
+    type Error = String;
+
+    fn try_from(parts: FrontierParts) -> Result<Frontier, String> {
+        if parts.hashes.len() != parts.size.count_ones() as usize {
+            return Err(format!(
+                "a frontier of size {} has {} hashes, not {}",
+                parts.size,
+                parts.hashes.len(),
+                parts.size.count_ones()
+            ));
+        }
+        Ok(Frontier {
+            size: parts.size,
+            hashes: parts.hashes,
+        })
+    }
 }
 
 impl Frontier {
@@ -308,6 +337,20 @@ mod tests {
             assert_eq!(f.hashes().len() as u32, f.len().count_ones());
             assert_eq!(f.root(), t.root());
         }
+    }
+
+    #[test]
+    fn frontier_round_trips_and_refuses_a_wrong_shape() {
+        let mut f = Frontier::new();
+        for i in 0u64..11 {
+            f.push(leaf_hash(&i.to_be_bytes()));
+        }
+        let json = serde_json::to_string(&f).expect("serializes");
+        let back: Frontier = serde_json::from_str(&json).expect("reads");
+        assert_eq!(back, f);
+        assert_eq!(back.root(), f.root());
+        let wrong = json.replace("\"size\":11", "\"size\":12");
+        assert!(serde_json::from_str::<Frontier>(&wrong).is_err());
     }
 
     #[test]

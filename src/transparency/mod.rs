@@ -30,6 +30,7 @@ mod tests;
 
 pub use checkpoint::{Acknowledged, Checkpoint, CheckpointError, Quorum, QuorumError};
 pub use hash::{HashError, TreeHash, empty_root, leaf_hash, node_hash};
+pub(crate) use key::strict_r;
 pub use key::{KeyError, KeyId, KeyName, Signature, SignerKey, VerifierKey};
 pub use merkle::{Frontier, MerkleTree, TreeError};
 pub use note::{MAX_SIGNATURES, Note, NoteError, NoteSignature, VerifiedNote};

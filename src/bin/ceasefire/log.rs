@@ -173,4 +173,11 @@ impl Store for Log {
     fn state(&self) -> Result<AgreementState, StoreError> {
         self.store().state()
     }
+
+    fn with_merkle_tree(
+        &self,
+        f: &mut dyn FnMut(&ceasefire::transparency::MerkleTree),
+    ) -> Result<(), StoreError> {
+        self.store().with_merkle_tree(f)
+    }
 }

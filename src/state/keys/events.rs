@@ -77,7 +77,7 @@ impl AgreementState {
                 }
                 Ok(())
             }
-            Payload::CheckpointAcknowledged { size, .. } => {
+            Payload::CheckpointAcknowledged { size, root } => {
                 let records = record.seq.get().saturating_sub(1);
                 if *size > records {
                     return fault(KeyFault::CheckpointBeyondLog {
@@ -85,6 +85,19 @@ impl AgreementState {
                         records,
                     });
                 }
+                #[cfg(feature = "transparency")]
+                {
+                    let expected = self.merkle_root_at(*size);
+                    if expected != Some(*root) {
+                        return fault(KeyFault::CheckpointMismatch {
+                            size: *size,
+                            expected: expected.map(Box::new),
+                            given: Box::new(*root),
+                        });
+                    }
+                }
+                #[cfg(not(feature = "transparency"))]
+                let _ = root;
                 if let Some(prev) = keys.acks.get(&event.author)
                     && prev.size > *size
                 {
@@ -174,6 +187,8 @@ impl AgreementState {
                     size: *size,
                     root: *root,
                 };
+                #[cfg(feature = "transparency")]
+                keys.roots.insert(*size, *root);
                 keys.acks.insert(event.author.clone(), ack.clone());
                 let agreeing = keys
                     .acks

@@ -195,4 +195,12 @@ impl Store for FileLog {
     fn with_state<R>(&self, f: impl FnOnce(&AgreementState) -> R) -> Result<R, StoreError> {
         FileLog::with_state(self, f)
     }
+    #[cfg(feature = "transparency")]
+    fn with_merkle_tree(
+        &self,
+        f: &mut dyn FnMut(&crate::transparency::MerkleTree),
+    ) -> Result<(), StoreError> {
+        f(self.lock()?.ledger.tree());
+        Ok(())
+    }
 }

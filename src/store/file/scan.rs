@@ -370,6 +370,6 @@ fn check_line(
             id: record.event.id,
             reason,
         })?;
-    ledger.hashes.push(computed);
+    ledger.push_stored(computed, line.event.as_bytes());
     Ok(line.more)
 }

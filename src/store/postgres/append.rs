@@ -255,4 +255,12 @@ impl Store for PostgresLog {
     fn with_state<R>(&self, f: impl FnOnce(&AgreementState) -> R) -> Result<R, StoreError> {
         PostgresLog::with_state(self, f)
     }
+    #[cfg(feature = "transparency")]
+    fn with_merkle_tree(
+        &self,
+        f: &mut dyn FnMut(&crate::transparency::MerkleTree),
+    ) -> Result<(), StoreError> {
+        f(self.refreshed()?.ledger.tree());
+        Ok(())
+    }
 }

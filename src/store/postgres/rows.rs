@@ -120,7 +120,7 @@ pub(crate) fn catch_up(
             ledger.state.apply(&record).map_err(|reason| {
                 PostgresError::corrupt(log, seq, format!("the rules refuse it: {reason}"))
             })?;
-            ledger.hashes.push(hash);
+            ledger.push_stored(hash, &row.body);
             applied += 1;
         }
         if (rows.len() as i64) < CHUNK {
