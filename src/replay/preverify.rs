@@ -9,13 +9,13 @@
 //! A hint that does not fit (another place, another key) is ignored and the fold verifies as
 //! usual.
 //!
-//! Signatures are verified with `ed25519-dalek`'s `verify_batch`, [`BATCH`] records at a time
-//! (a fixed split of the window, so which signatures share a batch never depends on the number
-//! of cores), with what batch verification skips checked apart: keys of small order or with a
-//! small-order component are refused when the log registers them, and a signature whose `R` is
-//! not canonical or of small order is left out of the batch (the fold then verifies it, and
-//! refuses it, with `verify_strict`). A batch that fails is verified again one signature at a
-//! time with `verify_strict`, so the fold names the offending records.
+//! Signatures are verified one at a time with `verify_strict`, exactly as `append` and file open
+//! verify them, in chunks of [`BATCH`] records spread over every core (a fixed split of the
+//! window, never dependent on the number of cores). Batch verification (`verify_batch`) is not
+//! used: it accepts, with some probability, a signature whose `R` has a small-order component,
+//! which `verify_strict` refuses, so replay and append would disagree on the same record (see
+//! the security guide). A signature whose `R` is not canonical or of small order is not even
+//! tried here (the fold refuses it).
 
 #[cfg(feature = "transparency")]
 use crate::agreement::PartyKey;
@@ -27,7 +27,7 @@ use crate::state::{AgreementState, Verified};
 /// How many records replay reads ahead and verifies together.
 pub(crate) const WINDOW: usize = 2048;
 
-/// How many records' signatures one batch verification covers.
+/// How many records' signatures one task verifies.
 #[cfg(feature = "transparency")]
 const BATCH: usize = 256;
 
@@ -174,8 +174,8 @@ impl Ahead {
     }
 }
 
-/// Verifies one batch of records' signatures and notes in `verified` the key each verified
-/// with.
+/// Verifies one chunk of records' signatures with `verify_strict` and notes in `verified` the
+/// key each verified with.
 #[cfg(feature = "transparency")]
 fn verify_batch(
     origin: &crate::event::LogOrigin,
@@ -220,28 +220,12 @@ fn verify_batch(
             candidates,
         });
     }
-    // A batch with the first key of each key ID (two registered keys sharing an ID is rare
-    // and ends in the one-by-one check below).
-    let batched = items.iter().all(|i| i.candidates.len() == 1) && {
-        let messages: Vec<&[u8]> = items.iter().map(|i| i.message.as_slice()).collect();
-        let signatures: Vec<ed25519_dalek::Signature> =
-            items.iter().map(|i| *i.signature.as_dalek()).collect();
-        let keys: Vec<ed25519_dalek::VerifyingKey> = items
-            .iter()
-            .filter_map(|i| i.candidates.first())
-            .map(|(_, k)| *k.as_dalek())
-            .collect();
-        ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok()
-    };
     for item in items {
-        let key = if batched {
-            item.candidates.first().map(|(key, _)| key.clone())
-        } else {
-            item.candidates
-                .iter()
-                .find(|(_, k)| k.verify(&item.message, &item.signature).is_ok())
-                .map(|(key, _)| key.clone())
-        };
+        let key = item
+            .candidates
+            .iter()
+            .find(|(_, k)| k.verify(&item.message, &item.signature).is_ok())
+            .map(|(key, _)| key.clone());
         if let Some(v) = verified.get_mut(item.at) {
             v.key = key;
         }
