@@ -47,6 +47,9 @@
 //!   time, 2,000 lines; `bare_sync_batch_events_per_s`: the same in groups of 1,000 lines,
 //!   over the whole file.
 //!
+//! Two more modes serve to time opening a file alone: `-- --write N PATH` writes the log file
+//! of `N` events, `-- --open PATH` opens it and prints the rate.
+//!
 //! The log file is written here line by line from the format guide (CRC-32C, SHA-256 chain,
 //! batch markers of 1,000), not by `FileLog` appends, so that building a file of a million
 //! records does not take minutes; opening it verifies every line, so a wrong byte would fail
@@ -78,9 +81,30 @@ const REPS: usize = 25;
 fn main() -> Result<(), Error> {
     let mut args = std::env::args().skip(1);
     let first = args.next();
-    if first.as_deref() == Some("--memory") {
-        let path = args.next().ok_or("--memory needs a path")?;
-        return memory(Path::new(&path));
+    match first.as_deref() {
+        Some("--memory") => {
+            let path = args.next().ok_or("--memory needs a path")?;
+            return memory(Path::new(&path));
+        }
+        // `--write N PATH`: only write the log file of N events (to time opening it alone).
+        Some("--write") => {
+            let n: usize = args.next().ok_or("--write needs N")?.parse()?;
+            let path = args.next().ok_or("--write needs a path")?;
+            let records = Workload::new(1).generate(n)?;
+            write_log(Path::new(&path), &records, BATCH)?;
+            return Ok(());
+        }
+        // `--open PATH`: only open (verify and replay) a log file.
+        Some("--open") => {
+            let path = args.next().ok_or("--open needs a path")?;
+            let started = Instant::now();
+            let (log, _) = FileLog::open_read_only(&path, FileLogOptions::new())?;
+            let n = log.head()?.version;
+            let s = started.elapsed().as_secs_f64();
+            println!("file_open_verify_replay_events_per_s: {:.0}", n as f64 / s);
+            return Ok(());
+        }
+        _ => {}
     }
     let default = if cfg!(debug_assertions) {
         3_000
