@@ -431,7 +431,7 @@ fn secs(n: u64) -> TimeDelta {
 impl Gen {
     fn new(w: Workload, n: usize) -> Result<Gen, WorkloadError> {
         let t0 = Workload::START;
-        let mut salt_rng = Rng(w.seed ^ 0x5EED_0F_CEA5_EF1E);
+        let mut salt_rng = Rng(w.seed ^ 0x005E_ED0F_CEA5_EF1E);
         let salt = u128::from(salt_rng.next() & ((1 << 34) - 1)) << 40;
         Ok(Gen {
             rng: Rng(w.seed),
