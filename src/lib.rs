@@ -77,6 +77,7 @@
 //! | [`log`] | the [`Store`] contract, the in-memory [`EventLog`], the hash chain |
 //! | [`store`] | durable stores: the append-only, hash-chained [`FileLog`]; `PostgresLog` (feature `postgres`) |
 //! | [`time`] | instants, spans, day-precision occurrences, windows |
+//! | [`workload`] | a realistic, valid log of any length, deterministic for a seed (benches, examples) |
 //! | [`id`] | identifier newtypes |
 //! | [`name`] | reading the names people type (`FromStr` for roles, targets, levels…) |
 //! | [`prelude`] | the names most programs need, in one `use` |
@@ -106,6 +107,7 @@ pub mod testing;
 pub mod time;
 #[cfg(feature = "transparency")]
 pub mod transparency;
+pub mod workload;
 
 pub use agreement::Agreement;
 pub use event::{Event, Payload, Record};

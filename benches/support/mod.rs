@@ -1,211 +1,76 @@
-//! The benchmarks' workload: a deterministic, valid log of any length, with allegations by
-//! both sides every few minutes, findings on most of them, denials, and sanctions firing.
+//! What the benches and the `throughput` example share beside `ceasefire::workload`: sizes
+//! for criterion's `--test` mode, and a log file written straight from the format guide.
 
 #![allow(dead_code)]
 
-use ceasefire::agreement::{
-    AcceptanceLevel, Activation, Agreement, Confidence, EvidenceStandard, Party, ReliefPolicy,
-    Role, SanctionPolicy, Severity, TargetCategory, Term, TermKind, ThresholdRule,
-};
-use ceasefire::event::{Allegation, Finding, Method, Payload, Place, Verification};
-use ceasefire::time::{Span, Timestamp};
-use ceasefire::{Event, EventId, PartyId, Record, RuleId, Seq, TermId};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
 
-pub fn pid(s: &str) -> PartyId {
-    PartyId::new(s).expect("valid id")
+use ceasefire::Record;
+use sha2::{Digest, Sha256};
+
+/// Whether criterion runs each bench once to check it (`cargo bench -- --test`): the benches
+/// then use small logs, so that CI stays quick.
+pub fn test_mode() -> bool {
+    std::env::args().any(|a| a == "--test")
 }
 
-pub fn tid(s: &str) -> TermId {
-    TermId::new(s).expect("valid id")
+/// `full` events, or `small` in test mode.
+pub fn size(full: usize, small: usize) -> usize {
+    if test_mode() { small } else { full }
 }
 
-fn agreement() -> Agreement {
-    Agreement::new("benchmark")
-        .party(Party::new(pid("UA"), Role::Belligerent, "Ukraine"))
-        .party(Party::new(pid("RU"), Role::Belligerent, "Russia"))
-        .party(Party::new(pid("US"), Role::Mediator, "United States"))
-        .party(Party::new(pid("MON"), Role::Monitor, "Monitor"))
-        .party(Party::new(pid("MON2"), Role::Monitor, "Second monitor"))
-        .party(Party::new(pid("CONGRESS"), Role::Approver, "Congress"))
-        .party(Party::new(pid("COUNCIL"), Role::Approver, "Council"))
-        .term(
-            Term::new(tid("energy"), "Energy", TermKind::energy_moratorium())
-                .binding([pid("UA"), pid("RU")])
-                .per_party(),
-        )
-        .term(
-            Term::new(
-                tid("sea"),
-                "Sea",
-                TermKind::MaritimeTruce {
-                    zone: "Black Sea".into(),
-                },
-            )
-            .binding([pid("UA"), pid("RU")]),
-        )
-        .term(
-            Term::new(
-                tid("ceasefire"),
-                "Ceasefire",
-                TermKind::GeneralCeasefire { area: None },
-            )
-            .binding([pid("UA"), pid("RU")])
-            .activation(Activation::AfterHeld {
-                term: tid("energy"),
-                days: 10,
-            }),
-        )
-        .policy(
-            SanctionPolicy::new()
-                .rule(
-                    ThresholdRule::new(RuleId::new("three-in-14").expect("id"), 3, Span::days(14))
-                        .evidence(EvidenceStandard::Confirmed {
-                            monitors: 1,
-                            min_confidence: Confidence::percent(60).expect("confidence"),
-                        }),
-                )
-                .relief(ReliefPolicy {
-                    compliance: Span::days(30),
-                    approvers: [pid("CONGRESS"), pid("COUNCIL")].into_iter().collect(),
-                    quorum: 2,
-                }),
-        )
-}
-
-/// A deterministic pseudo-random sequence (splitmix64).
-struct Mix(u64);
-
-impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
-/// A valid log of `n` events: allegations by both sides every few minutes, findings on most
-/// of them (confirmed, refuted, inconclusive), denials; sanctions fire along the way.
-pub fn log(n: usize) -> Vec<Record> {
-    let t0: Timestamp = "2025-03-18T00:00:00Z".parse().expect("time");
-    let mut mix = Mix(42);
-    let mut events = Vec::with_capacity(n);
-    let push = |events: &mut Vec<Event>,
-                author: &str,
-                occurred: Timestamp,
-                recorded: Timestamp,
-                payload| {
-        let i = events.len() as u64;
-        let tail = u128::from(i);
-        events.push(Event::new(
-            EventId::from_parts(recorded, tail).expect("bench ids fit"),
-            pid(author),
-            occurred,
-            recorded,
-            payload,
-        ));
-    };
-    push(
-        &mut events,
-        "US",
-        t0,
-        t0,
-        Payload::AgreementConcluded(Box::new(agreement())),
-    );
-    for term in ["energy", "sea", "ceasefire"] {
-        for p in ["UA", "RU"] {
-            push(
-                &mut events,
-                p,
-                t0,
-                t0,
-                Payload::TermAccepted {
-                    term: tid(term),
-                    level: AcceptanceLevel::Binding,
-                    effective_from: None,
-                },
-            );
-        }
-    }
-    let mut open: Vec<(EventId, &str)> = Vec::new();
-    let mut denied = std::collections::HashSet::new();
-    let mut step = 0i64;
-    while events.len() < n {
-        step += 1;
-        let now = t0 + chrono::TimeDelta::minutes(10 * step);
-        let roll = mix.next() % 10;
-        if roll < 4 || open.is_empty() {
-            let (by, accused, term, target) = if mix.next().is_multiple_of(2) {
-                ("UA", "RU", "energy", TargetCategory::PowerGrid)
-            } else {
-                ("RU", "UA", "sea", TargetCategory::Shipping)
-            };
-            let before = now - chrono::TimeDelta::hours(2);
-            push(
-                &mut events,
-                by,
-                before,
-                now,
-                Payload::ViolationAlleged(Allegation {
-                    accused: pid(accused),
-                    term: tid(term),
-                    target,
-                    place: Place::named("front line"),
-                    severity: Severity::Serious,
-                    description: "strike".into(),
-                    evidence: vec![],
-                }),
-            );
-            let id = events.last().map(|e: &Event| e.id).expect("just pushed");
-            open.push((id, accused));
-        } else if roll < 9 {
-            let (allegation, _) = open.remove((mix.next() as usize) % open.len());
-            let finding = match mix.next() % 10 {
-                0..=5 => Finding::Confirmed,
-                6..=7 => Finding::Refuted,
-                _ => Finding::Inconclusive,
-            };
-            let monitor = if mix.next().is_multiple_of(2) {
-                "MON"
-            } else {
-                "MON2"
-            };
-            push(
-                &mut events,
-                monitor,
-                now,
-                now,
-                Payload::VerificationFinding(Verification {
-                    allegation,
-                    finding,
-                    method: Method::SatelliteImagery,
-                    confidence: Confidence::percent(80).expect("confidence"),
-                    notes: String::new(),
-                    target: None,
-                    place: None,
-                }),
-            );
-        } else {
-            let (allegation, accused) = open[(mix.next() as usize) % open.len()];
-            if denied.insert(allegation) {
-                push(
-                    &mut events,
-                    accused,
-                    now,
-                    now,
-                    Payload::AllegationDenied {
-                        allegation,
-                        statement: "denied".into(),
-                        target: None,
-                    },
-                );
+/// Writes `records` as `docs/format.md` says (format identifier on line 1, CRC-32C, SHA-256
+/// chain, batch markers for batches of `batch`), without `FileLog`: appending a million
+/// records in batches would take minutes, since each batch is validated against a copy of the
+/// state. Opening the file verifies every line, so a wrong byte here fails the bench. Returns
+/// the file's size.
+///
+/// # Errors
+/// Any write error, or an event that does not serialize.
+pub fn write_log(
+    path: &Path,
+    records: &[Record],
+    batch: usize,
+) -> Result<u64, Box<dyn std::error::Error>> {
+    let mut out = BufWriter::new(File::create(path)?);
+    let mut hash = [0u8; 32];
+    let mut written = 0u64;
+    let mut line = Vec::new();
+    for chunk in records.chunks(batch.max(1)) {
+        for (i, r) in chunk.iter().enumerate() {
+            let seq = r.seq.get();
+            let more = (chunk.len() - 1 - i) as u64;
+            let event = serde_json::to_vec(&r.event)?;
+            let mut crc = crc32c::crc32c(&seq.to_be_bytes());
+            crc = crc32c::crc32c_append(crc, &more.to_be_bytes());
+            crc = crc32c::crc32c_append(crc, &event);
+            let mut h = Sha256::new();
+            h.update(hash);
+            h.update(seq.to_be_bytes());
+            h.update(&event);
+            hash = h.finalize().into();
+            line.clear();
+            line.push(b'{');
+            if seq == 1 {
+                line.extend_from_slice(b"\"format\":\"ceasefire-log-v1\",");
             }
+            write!(line, "\"seq\":{seq}")?;
+            if more > 0 {
+                write!(line, ",\"more\":{more}")?;
+            }
+            write!(
+                line,
+                ",\"crc32c\":\"{crc:08x}\",\"hash\":\"{}\",\"event\":",
+                hex::encode(hash)
+            )?;
+            line.extend_from_slice(&event);
+            line.extend_from_slice(b"}\n");
+            out.write_all(&line)?;
+            written += line.len() as u64;
         }
     }
-    events
-        .into_iter()
-        .enumerate()
-        .map(|(i, e)| Record::new(Seq(i as u64 + 1), e))
-        .collect()
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    Ok(written)
 }
