@@ -317,8 +317,34 @@ fn main() -> Result<(), Error> {
     println!("bare_decode_fold_events_per_s: {bare_decode:.0}");
     println!("bare_sync_single_per_s: {bare_single:.0}");
     println!("bare_sync_batch_events_per_s: {bare_batch:.0}");
+    signed_figures()?;
     Ok(())
 }
+
+/// The signed-log figures (issue 12): strict replay of a signed log against `ed25519-dalek`'s
+/// `verify_strict` on as many threads, from the same run. Needs the `transparency` feature.
+#[cfg(feature = "transparency")]
+fn signed_figures() -> Result<(), Error> {
+    let n = if cfg!(debug_assertions) { 100 } else { 20_000 };
+    let f = signed::measure(n)?;
+    println!("signed_events: {} on {} threads", f.events, f.threads);
+    println!("bare_ed25519_batch_verify_per_s: {:.0}", f.batch);
+    println!("signed_verify_events_per_s: {:.0}", f.replay);
+    println!("bare_ed25519_verify_per_s: {:.0}", f.bare);
+    println!("signed_verify_vs_bare: {:.3}", f.ratio);
+    Ok(())
+}
+
+#[cfg(not(feature = "transparency"))]
+fn signed_figures() -> Result<(), Error> {
+    println!("signed_verify_events_per_s: unavailable (build with --features transparency)");
+    println!("bare_ed25519_verify_per_s: unavailable (build with --features transparency)");
+    Ok(())
+}
+
+#[cfg(feature = "transparency")]
+#[path = "support/signed.rs"]
+mod signed;
 
 const MIB: f64 = 1024.0 * 1024.0;
 
