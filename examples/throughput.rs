@@ -454,6 +454,12 @@ struct BareAllegation {
 }
 
 impl BareFold {
+    /// The allegation an event refers to, if the fold has it.
+    fn allegation(&mut self, id: &EventId) -> Option<&mut BareAllegation> {
+        let i = *self.index.get(id)?;
+        self.allegations.get_mut(i as usize)
+    }
+
     fn party(&mut self, p: &ceasefire::PartyId) -> u8 {
         match self.parties.iter().position(|q| q == p) {
             Some(i) => i as u8,
@@ -513,29 +519,17 @@ impl BareFold {
                 }
             }
             Payload::AllegationRetracted { allegation, .. } => {
-                if let Some(a) = self
-                    .index
-                    .get(allegation)
-                    .and_then(|&i| self.allegations.get_mut(i as usize))
-                {
+                if let Some(a) = self.allegation(allegation) {
                     a.retracted = true;
                 }
             }
             Payload::AllegationDenied { allegation, .. } => {
-                if let Some(a) = self
-                    .index
-                    .get(allegation)
-                    .and_then(|&i| self.allegations.get_mut(i as usize))
-                {
+                if let Some(a) = self.allegation(allegation) {
                     a.denied = true;
                 }
             }
             Payload::AllegationCorroborated { allegation, .. } => {
-                if let Some(a) = self
-                    .index
-                    .get(allegation)
-                    .and_then(|&i| self.allegations.get_mut(i as usize))
-                {
+                if let Some(a) = self.allegation(allegation) {
                     a.corroborations += 1;
                 }
             }
