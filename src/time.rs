@@ -368,6 +368,9 @@ fn four_digit_year(text: &str) -> bool {
 /// to UTC, [`TimeError::LeapSecond`] for `:60` seconds.
 pub fn parse_instant(text: &str) -> Result<Timestamp, TimeError> {
     let malformed = || TimeError::Malformed { text: text.into() };
+    if let Some(t) = parse_written(text) {
+        return check_instant(t).map_err(|_| TimeError::OutOfRange { text: text.into() });
+    }
     if !four_digit_year(text) {
         return Err(malformed());
     }
@@ -376,6 +379,43 @@ pub fn parse_instant(text: &str) -> Result<Timestamp, TimeError> {
         TimeError::LeapSecond { .. } => TimeError::LeapSecond { text: text.into() },
         _ => TimeError::OutOfRange { text: text.into() },
     })
+}
+
+/// The one form the crate writes (`2025-03-19T02:00:00Z`, optionally with 1 to 9 fraction
+/// digits), read with a fixed-format scanner: the common case of reading a log, without the
+/// general RFC 3339 parser. `None` for anything else (other offsets, lowercase, a leap second,
+/// an impossible date), which the general parser then reads or refuses.
+fn parse_written(text: &str) -> Option<Timestamp> {
+    let b = text.as_bytes();
+    if b.len() < 20 || b.last() != Some(&b'Z') {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    if !(at(4, b'-') && at(7, b'-') && at(10, b'T') && at(13, b':') && at(16, b':')) {
+        return None;
+    }
+    let nano = match b.len() {
+        20 => 0,
+        n if (22..=30).contains(&n) && at(19, b'.') => {
+            let fraction = digits(20..n - 1)?;
+            fraction * 10u32.pow(u32::try_from(30 - n).ok()?)
+        }
+        _ => return None,
+    };
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)?;
+    let second = digits(17..19)?;
+    if second >= 60 {
+        return None;
+    }
+    let time =
+        chrono::NaiveTime::from_hms_nano_opt(digits(11..13)?, digits(14..16)?, second, nano)?;
+    Some(date.and_time(time).and_utc())
 }
 
 /// Parses an occurrence in any of the forms of [`Occurred`]: an RFC 3339 timestamp with any
@@ -636,6 +676,53 @@ impl Coverage {
         points
             .into_iter()
             .find(|p| self.contains(*p) != other.contains(*p))
+    }
+}
+
+#[cfg(test)]
+mod written_form {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// What the general RFC 3339 parser makes of a text (the reference).
+    fn general(text: &str) -> Result<Timestamp, TimeError> {
+        if !four_digit_year(text) {
+            return Err(TimeError::Malformed { text: text.into() });
+        }
+        let t = DateTime::parse_from_rfc3339(text)
+            .map_err(|_| TimeError::Malformed { text: text.into() })?;
+        check_instant(t.to_utc()).map_err(|e| match e {
+            TimeError::LeapSecond { .. } => TimeError::LeapSecond { text: text.into() },
+            _ => TimeError::OutOfRange { text: text.into() },
+        })
+    }
+
+    proptest! {
+        /// Every instant as the crate writes it reads back through the scanner, to the value
+        /// the general parser gives.
+        #[test]
+        fn the_scanner_reads_what_the_crate_writes(
+            secs in -62_167_219_200i64..253_402_300_799,
+            nanos in prop_oneof![Just(0u32), 0..1_000u32, 0..1_000_000_000u32],
+        ) {
+            let Some(t) = DateTime::<Utc>::from_timestamp(secs, nanos) else { return Ok(()) };
+            let text = format!("{t:?}");
+            prop_assert_eq!(parse_written(&text), Some(t));
+            prop_assert_eq!(parse_instant(&text), general(&text));
+        }
+
+        /// On any text shaped like a timestamp, the scanner never disagrees with the general
+        /// parser: it reads the same value, or leaves the text to it.
+        #[test]
+        fn the_scanner_never_disagrees(
+            text in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,11})?(Z|z|[+-][0-9]{2}:[0-9]{2})",
+        ) {
+            if let Some(t) = parse_written(&text) {
+                prop_assert_eq!(Ok(t), general(&text), "{}", text);
+            }
+            prop_assert_eq!(parse_instant(&text), general(&text), "{}", text);
+        }
     }
 }
 
