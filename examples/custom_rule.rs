@@ -127,15 +127,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     log.push(
         &iaea,
         "2025-03-21T09:00:00Z",
-        Payload::VerificationFinding(Verification {
-            allegation: strike,
-            finding: Finding::Confirmed,
-            method: Method::OnSiteObserver,
-            confidence: Confidence::percent(95)?,
-            notes: "damage seen by the team on site".into(),
-            target: None,
-            place: None,
-        }),
+        Payload::VerificationFinding(
+            Verification::new(
+                strike,
+                Finding::Confirmed,
+                Method::OnSiteObserver,
+                Confidence::percent(95)?,
+            )
+            .noting("damage seen by the team on site"),
+        ),
     )?;
     let confirmed = Replayer::new().rules(rules.clone())?.strict(&log.records)?;
     for d in confirmed.decisions() {
@@ -162,15 +162,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     log.push(
         &iaea,
         "2025-03-25T09:00:00Z",
-        Payload::VerificationFinding(Verification {
-            allegation: strike,
-            finding: Finding::Refuted,
-            method: Method::SatelliteImagery,
-            confidence: Confidence::percent(80)?,
-            notes: "the damage predates the moratorium".into(),
-            target: None,
-            place: None,
-        }),
+        Payload::VerificationFinding(
+            Verification::new(
+                strike,
+                Finding::Refuted,
+                Method::SatelliteImagery,
+                Confidence::percent(80)?,
+            )
+            .noting("the damage predates the moratorium"),
+        ),
     )?;
     let refuted = Replayer::new().rules(rules)?.strict(&log.records)?;
     for d in refuted.decisions() {

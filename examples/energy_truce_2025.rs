@@ -126,15 +126,12 @@ impl Desk {
             "JMM",
             when,
             when,
-            Payload::VerificationFinding(Verification {
+            Payload::VerificationFinding(Verification::new(
                 allegation,
                 finding,
                 method,
-                confidence: Confidence::percent(confidence)?,
-                notes: String::new(),
-                target: None,
-                place: None,
-            }),
+                Confidence::percent(confidence)?,
+            )),
         )
     }
 

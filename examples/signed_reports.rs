@@ -145,10 +145,12 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // RU writes a "monitor refuted" finding in the monitor's name: refused, log unchanged.
     let before = log.head()?;
-    let forged = Event::by(party("MON")?).at(t(4)?).finds(Verification {
-        finding: Finding::Refuted,
-        ..confirmed
-    })?;
+    let forged = Event::by(party("MON")?).at(t(4)?).finds(Verification::new(
+        confirmed.allegation,
+        Finding::Refuted,
+        confirmed.method,
+        confirmed.confidence,
+    ))?;
     let place = log.with_state(|s| s.signing_context())?.ok_or("signed")?;
     match log.append_next(forged.signed(&ru, &place)) {
         Err(StoreError::Rejected(refused)) => println!("forgery refused: {refused}"),

@@ -178,15 +178,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         w.event(
             "MON",
             "2025-08-28T00:00:00Z",
-            Payload::VerificationFinding(Verification {
-                allegation: attack_id,
-                finding: Finding::Confirmed,
-                method: Method::SatelliteImagery,
-                confidence: Confidence::percent(90)?,
-                notes: "debris field and hull damage consistent with the report".into(),
-                target: None,
-                place: None,
-            }),
+            Payload::VerificationFinding(
+                Verification::new(
+                    attack_id,
+                    Finding::Confirmed,
+                    Method::SatelliteImagery,
+                    Confidence::percent(90)?,
+                )
+                .noting("debris field and hull damage consistent with the report"),
+            ),
         )?,
     )?;
     show(&log, "confirmed: notice issued", "2025-08-28T00:00:00Z")?;

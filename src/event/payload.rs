@@ -260,9 +260,11 @@ crate::name::from_names!(Method, "method", [
     Method::OpenSource => "open_source",
 ]);
 
-/// A verification finding by a monitor.
+/// A verification finding by a monitor. Build it with [`Verification::new`] (it may grow new
+/// fields, as it did in schema 2).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Verification {
     /// The allegation's event id.
     pub allegation: EventId,

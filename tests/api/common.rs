@@ -180,15 +180,12 @@ impl Writer {
             monitor,
             when,
             when,
-            Payload::VerificationFinding(Verification {
+            Payload::VerificationFinding(Verification::new(
                 allegation,
                 finding,
-                method: Method::SatelliteImagery,
-                confidence: Confidence::percent(90).expect("confidence"),
-                notes: String::new(),
-                target: None,
-                place: None,
-            }),
+                Method::SatelliteImagery,
+                Confidence::percent(90).expect("confidence"),
+            )),
         )
     }
 }
