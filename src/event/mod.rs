@@ -128,6 +128,10 @@ impl Event {
             |field: TimeField, t: Timestamp| check_instant(t).map(|_| ()).map_err(|e| (field, e));
         at(TimeField::OccurredAt, self.occurred_at.earliest())?;
         at(TimeField::OccurredAt, self.occurred_at.latest())?;
+        // An interval built in Rust must be one `Occurred::between` accepts (and so reads back).
+        if let Occurred::Between { from, to } = self.occurred_at {
+            Occurred::between(from, to).map_err(|e| (TimeField::OccurredAt, e))?;
+        }
         at(TimeField::RecordedAt, self.recorded_at)?;
         match &self.payload {
             Payload::TermAccepted {

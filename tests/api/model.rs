@@ -379,6 +379,21 @@ fn every_uncertain_form_reads_back_and_counts_only_wholly_inside() {
         Err(TimeError::BadInterval { .. })
     ));
     assert!(parse_occurred("2025-04-20+24:00").is_err());
+    // An interval built in Rust the wrong way round is refused by the rules, not stored.
+    let mut w = Writer::new();
+    let log = log_of(w.bound(SanctionPolicy::new()));
+    let mut reversed = w.accept("UA", "ceasefire", "2025-04-19T12:00:00Z");
+    reversed.occurred_at = Occurred::Between {
+        from: at("2025-04-19T12:00:00Z"),
+        to: at("2025-04-19T10:00:00Z"),
+    };
+    assert!(matches!(
+        refused(&log, reversed),
+        Rejection::TimeOutOfRange {
+            error: TimeError::BadInterval { .. },
+            ..
+        }
+    ));
     assert!(parse_occurred("2025-04-20Z").is_err());
     assert!(parse_occurred("2025-04-2é").is_err());
 
