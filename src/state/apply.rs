@@ -127,14 +127,7 @@ impl AgreementState {
     }
 
     fn bound(record: &TermRecord, party: &PartyId) -> Result<(), Rejection> {
-        if record.term.binds(party) {
-            Ok(())
-        } else {
-            Err(Rejection::NotBound {
-                party: party.clone(),
-                term: record.term.id.clone(),
-            })
-        }
+        Self::bound_by(&record.term, party)
     }
 
     fn bound_by(term: &crate::agreement::Term, party: &PartyId) -> Result<(), Rejection> {

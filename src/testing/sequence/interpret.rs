@@ -267,14 +267,9 @@ impl<'a> Interpreter<'a> {
                 .roll
                 .is_multiple_of(4)
                 .then(|| {
-                    self.pairs().into_iter().find(|(t, p)| {
-                        p == author
-                            && self.state.term(t).is_some_and(|r| {
-                                r.terminated.is_none()
-                                    && r.current_refusal(p).is_none()
-                                    && r.acceptances.get(p).is_none_or(|a| a.level.rank() == 0)
-                            })
-                    })
+                    self.pairs()
+                        .into_iter()
+                        .find(|(t, p)| p == author && self.may_refuse(t, p))
                 })
                 .flatten()
                 .map(|(t, _)| t);
@@ -302,6 +297,16 @@ impl<'a> Interpreter<'a> {
         out
     }
 
+    /// Whether `party` may refuse `term` now: the term is live, the party has not committed
+    /// to it and has not refused it already.
+    fn may_refuse(&self, term: &TermId, party: &PartyId) -> bool {
+        self.state.term(term).is_some_and(|r| {
+            r.terminated.is_none()
+                && r.current_refusal(party).is_none()
+                && r.acceptances.get(party).is_none_or(|a| a.level.rank() == 0)
+        })
+    }
+
     fn refuse(&self, step: &Step) -> Vec<Candidate> {
         let reasons = match step.choice % 3 {
             0 => vec![
@@ -314,14 +319,7 @@ impl<'a> Interpreter<'a> {
         };
         self.pairs()
             .into_iter()
-            .filter(|(t, p)| {
-                !self.withdrawn(p)
-                    && self.state.term(t).is_some_and(|r| {
-                        r.terminated.is_none()
-                            && r.current_refusal(p).is_none()
-                            && r.acceptances.get(p).is_none_or(|a| a.level.rank() == 0)
-                    })
-            })
+            .filter(|(t, p)| !self.withdrawn(p) && self.may_refuse(t, p))
             .map(|(term, party)| {
                 (
                     party,
