@@ -141,11 +141,12 @@ impl AllegationRecord {
     /// The target as it stands now: the latest monitor's classification, else the alleged one.
     #[must_use]
     pub fn target(&self) -> &TargetCategory {
-        self.findings
-            .iter()
-            .rev()
-            .find_map(|f| f.target.as_ref())
-            .unwrap_or(&self.allegation.target)
+        self.classified_target().unwrap_or(&self.allegation.target)
+    }
+
+    /// The latest monitor's classification of the target, if any monitor classified it.
+    fn classified_target(&self) -> Option<&TargetCategory> {
+        self.findings.iter().rev().find_map(|f| f.target.as_ref())
     }
 
     /// The place as it stands now: the latest monitor's, else the alleged one.
@@ -166,7 +167,7 @@ impl AllegationRecord {
     /// counted.
     #[must_use]
     pub fn counted_target(&self) -> Option<&TargetCategory> {
-        let target = match self.findings.iter().rev().find_map(|f| f.target.as_ref()) {
+        let target = match self.classified_target() {
             Some(classified) => classified,
             None => {
                 let disputed = self

@@ -294,13 +294,22 @@ impl AgreementState {
     /// Whether the allegation's target, as it stands now (see
     /// [`AllegationRecord::counted_target`]), is settled and covered by its term.
     pub(crate) fn counts_target(&self, a: &AllegationRecord) -> bool {
-        a.counted_target().is_some_and(|t| {
-            self.facts
-                .terms
-                .get(&a.allegation.term)
-                .is_some_and(|rec| rec.term.kind.covers(t))
-        })
+        target_counts(&self.facts.terms, a)
     }
+}
+
+/// Whether the allegation's settled target is one its term (among `terms`) covers: the one
+/// check behind [`AgreementState::counts_target`], usable while an allegation is borrowed
+/// mutably.
+pub(crate) fn target_counts(
+    terms: &std::collections::BTreeMap<crate::id::TermId, TermRecord>,
+    a: &AllegationRecord,
+) -> bool {
+    a.counted_target().is_some_and(|t| {
+        terms
+            .get(&a.allegation.term)
+            .is_some_and(|rec| rec.term.kind.covers(t))
+    })
 }
 
 /// The later of two optional floors.

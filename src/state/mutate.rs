@@ -5,7 +5,7 @@ use crate::allegation::{AllegationRecord, FindingRecord, VerificationStatus};
 use crate::event::{Payload, Record, RefusalReason};
 use crate::id::{DecisionId, Seq, TermId};
 use crate::sanction::{EndReason, Ending};
-use crate::state::clock::breaks;
+use crate::state::clock::{breaks, target_counts};
 use crate::state::{
     AcceptanceRecord, AgreementState, Applied, ApprovalRecord, AttestationRecord, ClaimRecord,
     ConditionRecord, ControlRecord, ImpositionRecord, Proposal, RefusalRecord, Stamp, Suspension,
@@ -450,14 +450,7 @@ impl AgreementState {
     ) -> Option<Seq> {
         let seq = *self.facts.ids.get(id)?;
         let terms = &self.facts.terms;
-        // Whether the allegation's settled target is one its term covers (see `counts_target`).
-        let counts = |a: &AllegationRecord| {
-            a.counted_target().is_some_and(|t| {
-                terms
-                    .get(&a.allegation.term)
-                    .is_some_and(|r| r.term.kind.covers(t))
-            })
-        };
+        let counts = |a: &AllegationRecord| target_counts(terms, a);
         let a = self.facts.allegations.get_mut(&seq)?;
         let was = a.status();
         let counted_before = counts(a);
