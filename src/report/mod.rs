@@ -243,8 +243,6 @@ impl<'a> Report<'a> {
             );
         }
         s.push_str("</ul>\n<h2>Open allegations awaiting verification</h2>\n<table id=\"open\"><tr><th>event</th><th>accused</th><th>term</th><th>target</th><th>place</th><th>occurred</th><th>status</th><th>counts</th></tr>\n");
-        let possibly: std::collections::BTreeSet<_> =
-            self.state.possibly_inside().map(|a| a.id).collect();
         for a in self.state.allegations().filter(|a| {
             matches!(
                 a.status(),
@@ -258,7 +256,7 @@ impl<'a> Report<'a> {
                 "counts"
             } else if a.target_unsettled() {
                 "target unknown or disputed"
-            } else if possibly.contains(&a.id) {
+            } else if self.state.is_possibly_inside(a) {
                 "possibly inside: not counted"
             } else {
                 "does not count"

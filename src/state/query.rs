@@ -122,14 +122,21 @@ impl AgreementState {
     /// accused's coverage of the term without lying wholly inside it. They are reported,
     /// never counted. In log order.
     pub fn possibly_inside(&self) -> impl Iterator<Item = &AllegationRecord> {
-        self.facts.allegations.values().filter(move |a| {
-            !a.is_discounted()
-                && self
-                    .cached_coverage(&a.allegation.term, a.accused())
-                    .is_some_and(|c| {
-                        c.may_contain_occurred(&a.occurred) && !c.contains_occurred(&a.occurred)
-                    })
-        })
+        self.facts
+            .allegations
+            .values()
+            .filter(move |a| self.is_possibly_inside(a))
+    }
+
+    /// Whether one allegation is possibly but not certainly inside the accused's obligations
+    /// (see [`AgreementState::possibly_inside`]).
+    pub(crate) fn is_possibly_inside(&self, a: &AllegationRecord) -> bool {
+        !a.is_discounted()
+            && self
+                .cached_coverage(&a.allegation.term, a.accused())
+                .is_some_and(|c| {
+                    c.may_contain_occurred(&a.occurred) && !c.contains_occurred(&a.occurred)
+                })
     }
 
     /// The allegations whose target is unknown or disputed and not yet settled by a

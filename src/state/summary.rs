@@ -73,7 +73,6 @@ impl fmt::Display for Summary<'_> {
         if s.allegations().next().is_some() {
             writeln!(f, "  Allegations")?;
         }
-        let possibly: std::collections::BTreeSet<_> = s.possibly_inside().map(|a| a.id).collect();
         for a in s.allegations() {
             let standing = if s.counts_against(&a.id) {
                 format!("counts against {}", a.accused())
@@ -83,7 +82,7 @@ impl fmt::Display for Summary<'_> {
                 "target unknown or disputed: not counted".to_string()
             } else if !s.counts_target(a) {
                 format!("{} is not covered by {}", a.target(), a.allegation.term)
-            } else if possibly.contains(&a.id) {
+            } else if s.is_possibly_inside(a) {
                 format!("possibly inside {}'s obligations: not counted", a.accused())
             } else {
                 format!("outside {}'s obligations", a.accused())
