@@ -62,9 +62,11 @@ fn check_text_id(s: &str) -> Result<(), IdError> {
 macro_rules! text_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        ///
+        /// Cloning one is cheap: clones share the text.
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        pub struct $name(std::sync::Arc<str>);
 
         impl $name {
             /// Builds the identifier.
@@ -75,7 +77,7 @@ macro_rules! text_id {
             pub fn new(id: impl Into<String>) -> Result<Self, IdError> {
                 let id = id.into();
                 check_text_id(&id)?;
-                Ok(Self(id))
+                Ok(Self(std::sync::Arc::from(id)))
             }
 
             /// The identifier as text.
@@ -101,7 +103,7 @@ macro_rules! text_id {
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                String::from(&*id.0)
             }
         }
 
