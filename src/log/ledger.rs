@@ -6,21 +6,23 @@ use crate::id::Seq;
 use crate::log::{ChainHash, ExpectedVersion, Head, StoreError};
 use crate::state::{AgreementState, Refused};
 
-/// Events ready to be written: records, their exact bytes and chain hashes, and for a batch
-/// the state after all of them.
+/// Events ready to be written: records, their exact bytes and chain hashes. A batch is
+/// already folded into the ledger's state, inside a transaction that [`Ledger::commit`] keeps
+/// and [`Ledger::abort`] takes back; a single event is folded on commit.
+#[must_use = "staged events must be committed or aborted"]
 pub(crate) struct Staged {
     /// Each record with the bytes a store must write and the chain hash after it.
     pub(crate) records: Vec<(Record, Vec<u8>, ChainHash)>,
-    /// The state after the batch (`None` for a single event, applied on commit).
-    next_state: Option<Box<AgreementState>>,
+    /// Whether the records are folded in already (a batch, in an open transaction).
+    folded: bool,
 }
 
 /// What an append comes to.
 pub(crate) enum Admission {
     /// Already in the log, identical: nothing to write.
     Present(Seq),
-    /// New: write these, then commit.
-    New(Staged),
+    /// New: stage these with [`Ledger::stage`], write them, then commit.
+    New(Vec<Event>),
 }
 
 /// The state of a log, its chain hashes and (feature `transparency`) its Merkle tree.
@@ -85,12 +87,12 @@ impl Ledger {
         self.hashes.get(i).copied()
     }
 
-    /// Decides what appending `events` means. `stored` reads the event at a sequence number
-    /// (for the identity check of a retried append; a file store reads it from disk, hence
-    /// `FnMut`).
+    /// Decides what appending `events` means: already present (a retry), or new. `stored`
+    /// reads the event at a sequence number (for the identity check of a retried append; a
+    /// file store reads it from disk, hence `FnMut`).
     ///
     /// # Errors
-    /// The contract's refusals, in the contract's order.
+    /// The contract's refusals that come before validation, in the contract's order.
     pub(crate) fn prepare(
         &self,
         expected: ExpectedVersion,
@@ -116,15 +118,36 @@ impl Ledger {
                 actual: self.version(),
             });
         }
+        Ok(Admission::New(events))
+    }
+
+    /// Validates new events with the replay rules, encodes and chains them. A batch is folded
+    /// into the state in place, in a transaction: if any of its events is refused (or cannot
+    /// be encoded) the transaction is rolled back, leaving the state exactly as it was, and
+    /// nothing is copied either way. A single event is only checked here, and folded on
+    /// commit.
+    ///
+    /// # Errors
+    /// The contract's refusals: a record refused by the rules, too large, not encodable or not
+    /// reading back as itself, or a sequence number past the last.
+    pub(crate) fn stage(&mut self, events: Vec<Event>) -> Result<Staged, StoreError> {
+        // A transaction left open by a store that neither committed nor aborted is taken back.
+        self.state.rollback();
+        let folded = events.len() > 1;
+        if folded {
+            self.state.begin();
+        }
+        let staged = self.encode(events, folded);
+        if staged.is_err() {
+            self.state.rollback();
+        }
+        staged
+    }
+
+    fn encode(&mut self, events: Vec<Event>, fold: bool) -> Result<Staged, StoreError> {
         let mut prev = self.head().hash;
         let mut seq = self.state.next_seq();
         let mut records = Vec::with_capacity(events.len());
-        let single = events.len() == 1;
-        let mut scratch = if single {
-            None
-        } else {
-            Some(Box::new(self.state.clone()))
-        };
         for event in events {
             let record = Record::new(seq, event);
             let refuse = |reason| {
@@ -134,9 +157,10 @@ impl Ledger {
                     reason,
                 })
             };
-            match scratch.as_mut() {
-                None => self.state.check(&record).map_err(refuse)?,
-                Some(s) => s.apply(&record).map(|_| ()).map_err(refuse)?,
+            if fold {
+                self.state.apply(&record).map_err(refuse)?;
+            } else {
+                self.state.check(&record).map_err(refuse)?;
             }
             let bytes = serde_json::to_vec(&record.event).map_err(|e| StoreError::Encode {
                 id: record.event.id,
@@ -173,10 +197,17 @@ impl Ledger {
             seq = seq.next().ok_or(StoreError::SequenceExhausted)?;
             records.push((record, bytes, hash));
         }
-        Ok(Admission::New(Staged {
+        Ok(Staged {
             records,
-            next_state: scratch,
-        }))
+            folded: fold,
+        })
+    }
+
+    /// Takes staged events back: the store could not make them durable.
+    pub(crate) fn abort(&mut self, staged: Staged) {
+        if staged.folded {
+            self.state.rollback();
+        }
     }
 
     fn retry(
@@ -216,15 +247,15 @@ impl Ledger {
     /// Returns the last sequence number.
     pub(crate) fn commit(&mut self, staged: Staged) -> Seq {
         let mut last = self.state.last_seq().unwrap_or_default();
-        match staged.next_state {
-            Some(state) => {
-                self.state = *state;
+        match staged.folded {
+            true => {
+                self.state.commit_changes();
                 for (record, bytes, hash) in staged.records {
                     self.push_stored(hash, &bytes);
                     last = record.seq;
                 }
             }
-            None => {
+            false => {
                 for (record, bytes, hash) in staged.records {
                     // Validated against this very state in `prepare` (under the store's
                     // lock): folded in without validating a second time.

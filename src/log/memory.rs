@@ -94,7 +94,8 @@ impl EventLog {
         };
         match admission {
             Admission::Present(seq) => Ok(seq),
-            Admission::New(staged) => {
+            Admission::New(events) => {
+                let staged = inner.ledger.stage(events)?;
                 inner
                     .records
                     .extend(staged.records.iter().map(|(r, _, _)| r.clone()));

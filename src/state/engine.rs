@@ -131,7 +131,7 @@ impl AgreementState {
                         event: record.event.id,
                         reason,
                     };
-                    self.facts.faults.push(fault.clone());
+                    self.push(|s| &mut s.facts.faults, fault.clone());
                     applied.faults.push(fault);
                 }
             }
@@ -147,7 +147,7 @@ impl AgreementState {
         from: Timestamp,
         to: Timestamp,
     ) -> Vec<&AllegationRecord> {
-        let keys = self.index.pools.get(rule).and_then(|p| p.get(party));
+        let keys = self.index.pools.get(&(rule.clone(), party.clone()));
         self.keyed_between(keys, from, to)
     }
 
@@ -175,17 +175,11 @@ impl AgreementState {
             let party = a.accused().clone();
             let membership: Vec<bool> = rules.iter().map(|r| r.counts(self, a)).collect();
             for (rule, member) in rules.iter().zip(membership) {
-                let pool = self
-                    .index
-                    .pools
-                    .entry(rule.id.clone())
-                    .or_default()
-                    .entry(party.clone())
-                    .or_default();
+                let pool = (rule.id.clone(), party.clone());
                 if member {
-                    pool.insert(key);
+                    self.set_insert(|s| &mut s.index.pools, pool, key);
                 } else {
-                    pool.remove(&key);
+                    self.set_remove(|s| &mut s.index.pools, &pool, &key);
                 }
             }
         }
@@ -243,7 +237,8 @@ impl AgreementState {
         };
         let id = DecisionId(u64::try_from(self.facts.decisions.len()).unwrap_or(u64::MAX - 1) + 1);
         for v in &violations {
-            self.index.cited.entry(*v).or_default().insert(id);
+            self.set_insert(|s| &mut s.index.cited, *v, id);
+            self.touch(|s| &mut s.index.held, v);
             *self
                 .index
                 .held
@@ -252,23 +247,13 @@ impl AgreementState {
                 .entry(rule.clone())
                 .or_default() += 1;
         }
-        self.index
-            .active
-            .entry(verdict.party.clone())
-            .or_default()
-            .insert(id);
-        self.index
-            .active_until
-            .entry(verdict.party.clone())
-            .or_default()
-            .insert((effective_at.unwrap_or(Timestamp::MAX_UTC), id));
-        *self
-            .index
-            .standing
-            .entry((rule.clone(), verdict.party.clone()))
-            .or_default() += 1;
-        let verdict_party = verdict.party.clone();
-        self.facts.decisions.push(Decision {
+        let party = verdict.party.clone();
+        self.set_insert(|s| &mut s.index.active, party.clone(), id);
+        let until = effective_at.unwrap_or(Timestamp::MAX_UTC);
+        self.set_insert(|s| &mut s.index.active_until, party.clone(), (until, id));
+        self.count_up(|s| &mut s.index.standing, (rule.clone(), party.clone()));
+        self.set_insert(|s| &mut s.index.by_rule_party, (rule.clone(), party), id);
+        let decision = Decision {
             id,
             rule: rule.clone(),
             party: verdict.party,
@@ -282,14 +267,8 @@ impl AgreementState {
             effective_at,
             ending: None,
             revisions: Vec::new(),
-        });
-        self.index
-            .by_rule_party
-            .entry(rule.clone())
-            .or_default()
-            .entry(verdict_party)
-            .or_default()
-            .insert(id);
+        };
+        self.push(|s| &mut s.facts.decisions, decision);
         Ok(Some(id))
     }
 }

@@ -19,6 +19,7 @@ mod relief;
 mod shape;
 mod status;
 mod summary;
+mod undo;
 mod work;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -78,7 +79,7 @@ struct Facts {
 type Keyed = BTreeSet<(Timestamp, Seq)>;
 
 /// Lookups derived from the facts; rebuilt when a snapshot is loaded.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, Debug)]
 struct Index {
     roles: BTreeMap<PartyId, Role>,
     dependents: BTreeMap<TermId, Vec<TermId>>,
@@ -93,7 +94,7 @@ struct Index {
     /// Standing decisions per (rule, party), for the ladder.
     standing: BTreeMap<(RuleId, PartyId), usize>,
     /// The standing decisions per rule and party, in order (for the ladder).
-    by_rule_party: BTreeMap<RuleId, BTreeMap<PartyId, BTreeSet<DecisionId>>>,
+    by_rule_party: BTreeMap<(RuleId, PartyId), BTreeSet<DecisionId>>,
     /// Recorded impositions not yet lifted, per party, by when they were imposed.
     open_impositions: BTreeMap<PartyId, BTreeSet<(Timestamp, EventId)>>,
     /// Active decisions per party, by when they take effect (`MAX_UTC` if never).
@@ -107,7 +108,7 @@ struct Index {
     policy_rules: Vec<Arc<ThresholdRule>>,
     /// For each policy rule, per accused party, the allegations that count for it now and
     /// that it has not cited (its pool), keyed by earliest occurrence.
-    pools: BTreeMap<RuleId, BTreeMap<PartyId, Keyed>>,
+    pools: BTreeMap<(RuleId, PartyId), Keyed>,
     /// The steps of work done so far (see [`AgreementState::work`]).
     work: Work,
     /// The terms in agreement order (an earlier phase always comes first).
@@ -135,6 +136,8 @@ pub struct AgreementState {
     /// For a state read from a snapshot: the downstream rules it was computed with, until
     /// the same rules are attached again. While they differ, every event is refused.
     awaiting: Option<Vec<RuleStamp>>,
+    /// The open transaction (see `undo`), if any.
+    journal: undo::Journal,
 }
 
 impl AgreementState {
@@ -268,9 +271,7 @@ impl AgreementState {
                     .or_default() += 1;
                 index
                     .by_rule_party
-                    .entry(d.rule.clone())
-                    .or_default()
-                    .entry(d.party.clone())
+                    .entry((d.rule.clone(), d.party.clone()))
                     .or_default()
                     .insert(d.id);
             }
@@ -341,6 +342,13 @@ impl AgreementState {
     fn decision_ref(&self, id: DecisionId) -> Option<&Decision> {
         let i = usize::try_from(id.0.checked_sub(1)?).ok()?;
         self.facts.decisions.get(i)
+    }
+
+    /// Saves a decision before it changes (see `undo`).
+    fn touch_decision(&mut self, id: DecisionId) {
+        if let Some(i) = id.0.checked_sub(1).and_then(|i| usize::try_from(i).ok()) {
+            self.touch_at(|s| &mut s.facts.decisions, i);
+        }
     }
 
     fn decision_mut(&mut self, id: DecisionId) -> Option<&mut Decision> {
@@ -441,6 +449,7 @@ impl<'de> Deserialize<'de> for AgreementState {
             index: Index::default(),
             custom: RuleSet::default(),
             awaiting: (!snap.rules.is_empty()).then_some(snap.rules),
+            journal: undo::Journal::default(),
         };
         state.rebuild_index();
         Ok(state)

@@ -59,7 +59,7 @@ impl AgreementState {
         };
         self.facts.last_seq = Some(record.seq);
         self.facts.last_recorded = Some(event.recorded_at);
-        self.facts.ids.insert(event.id, record.seq);
+        self.put(|s| &mut s.facts.ids, event.id, record.seq);
         match &event.payload {
             Payload::AgreementConcluded(agreement) => {
                 self.conclude(agreement, event.id);
@@ -72,7 +72,8 @@ impl AgreementState {
             } => {
                 if let AcceptanceLevel::Conditional { conditions } = level {
                     for c in conditions {
-                        self.facts.conditions.insert(
+                        self.put(
+                            |s| &mut s.facts.conditions,
                             c.id.clone(),
                             ConditionRecord {
                                 term: term.clone(),
@@ -94,6 +95,7 @@ impl AgreementState {
                     (new, Some(since)) => new.min(since),
                     (new, None) => new,
                 };
+                self.touch(|s| &mut s.facts.terms, term);
                 if let Some(rec) = self.facts.terms.get_mut(term) {
                     if let Some(refusal) = rec.refusals.get_mut(&event.author)
                         && refusal.superseded.is_none()
@@ -122,6 +124,7 @@ impl AgreementState {
                 None
             }
             Payload::ConditionMet { condition, .. } => {
+                self.touch(|s| &mut s.facts.conditions, condition);
                 if let Some(c) = self.facts.conditions.get_mut(condition) {
                     c.met = Some(stamp);
                 }
@@ -143,6 +146,7 @@ impl AgreementState {
                 None
             }
             Payload::TermAmended { term, amendment } => {
+                self.touch(|s| &mut s.facts.terms, term);
                 if let Some(rec) = self.facts.terms.get_mut(term) {
                     amendment.apply_to(&mut rec.term);
                     rec.amendments.push(event.id);
@@ -150,6 +154,7 @@ impl AgreementState {
                 None
             }
             Payload::TermSuspended { term, .. } => {
+                self.touch(|s| &mut s.facts.terms, term);
                 if let Some(rec) = self.facts.terms.get_mut(term) {
                     rec.suspensions.push(Suspension {
                         from: stamp,
@@ -159,6 +164,7 @@ impl AgreementState {
                 None
             }
             Payload::TermResumed { term } => {
+                self.touch(|s| &mut s.facts.terms, term);
                 if let Some(s) = self
                     .facts
                     .terms
@@ -170,13 +176,14 @@ impl AgreementState {
                 None
             }
             Payload::TermTerminated { term, .. } => {
+                self.touch(|s| &mut s.facts.terms, term);
                 if let Some(rec) = self.facts.terms.get_mut(term) {
                     rec.terminated = Some(stamp);
                 }
                 None
             }
             Payload::PartyWithdrew { .. } => {
-                self.facts.withdrawals.insert(event.author.clone(), stamp);
+                self.put(|s| &mut s.facts.withdrawals, event.author.clone(), stamp);
                 None
             }
             Payload::ViolationAlleged(a) => {
@@ -189,17 +196,10 @@ impl AgreementState {
                     a.clone(),
                 );
                 let key = (rec.occurred.earliest(), record.seq);
-                self.index
-                    .by_term_party
-                    .entry((a.term.clone(), a.accused.clone()))
-                    .or_default()
-                    .insert(key);
-                self.index
-                    .by_party
-                    .entry(a.accused.clone())
-                    .or_default()
-                    .insert(key);
-                self.facts.allegations.insert(record.seq, rec);
+                let (term, accused) = (a.term.clone(), a.accused.clone());
+                self.set_insert(|s| &mut s.index.by_term_party, (term, accused.clone()), key);
+                self.set_insert(|s| &mut s.index.by_party, accused, key);
+                self.put(|s| &mut s.facts.allegations, record.seq, rec);
                 Some(record.seq)
             }
             Payload::AllegationDenied {
@@ -236,15 +236,18 @@ impl AgreementState {
                 period,
                 description,
             } => {
-                self.facts.claims.push(ClaimRecord {
-                    event: event.id,
-                    claimant: event.author.clone(),
-                    accused: accused.clone(),
-                    term: term.clone(),
-                    count: *count,
-                    period: *period,
-                    description: description.clone(),
-                });
+                self.push(
+                    |s| &mut s.facts.claims,
+                    ClaimRecord {
+                        event: event.id,
+                        claimant: event.author.clone(),
+                        accused: accused.clone(),
+                        term: term.clone(),
+                        count: *count,
+                        period: *period,
+                        description: description.clone(),
+                    },
+                );
                 None
             }
             Payload::ComplianceAttested {
@@ -253,27 +256,27 @@ impl AgreementState {
                 period,
                 statement,
             } => {
-                self.facts.attestations.push(AttestationRecord {
-                    event: event.id,
-                    author: event.author.clone(),
-                    party: party.clone(),
-                    term: term.clone(),
-                    period: *period,
-                    statement: statement.clone(),
-                });
+                self.push(
+                    |s| &mut s.facts.attestations,
+                    AttestationRecord {
+                        event: event.id,
+                        author: event.author.clone(),
+                        party: party.clone(),
+                        term: term.clone(),
+                        period: *period,
+                        statement: statement.clone(),
+                    },
+                );
                 None
             }
             Payload::ControlChanged { place, controller } => {
-                self.facts
-                    .control
-                    .entry(place.name.clone())
-                    .or_default()
-                    .push(ControlRecord {
-                        event: event.id,
-                        place: place.clone(),
-                        controller: controller.clone(),
-                        since: event.occurred_at,
-                    });
+                let change = ControlRecord {
+                    event: event.id,
+                    place: place.clone(),
+                    controller: controller.clone(),
+                    since: event.occurred_at,
+                };
+                self.push_under(|s| &mut s.facts.control, place.name.clone(), change);
                 None
             }
             Payload::SanctionImposed {
@@ -282,12 +285,13 @@ impl AgreementState {
                 decision,
                 measures,
             } => {
-                self.index
-                    .open_impositions
-                    .entry(against.clone())
-                    .or_default()
-                    .insert((event.recorded_at, event.id));
-                self.facts.impositions.insert(
+                self.set_insert(
+                    |s| &mut s.index.open_impositions,
+                    against.clone(),
+                    (event.recorded_at, event.id),
+                );
+                self.put(
+                    |s| &mut s.facts.impositions,
                     event.id,
                     ImpositionRecord {
                         event: event.id,
@@ -302,14 +306,14 @@ impl AgreementState {
                 None
             }
             Payload::SanctionLifted { imposition, .. } => {
+                self.touch(|s| &mut s.facts.impositions, imposition);
                 if let Some(imp) = self.facts.impositions.get_mut(imposition) {
                     imp.lifted = Some(Stamp {
                         at: event.recorded_at,
                         event: event.id,
                     });
-                    if let Some(open) = self.index.open_impositions.get_mut(&imp.against) {
-                        open.remove(&(imp.imposed_at, *imposition));
-                    }
+                    let (against, key) = (imp.against.clone(), (imp.imposed_at, *imposition));
+                    self.set_remove(|s| &mut s.index.open_impositions, &against, &key);
                 }
                 None
             }
@@ -319,15 +323,12 @@ impl AgreementState {
                 None
             }
             Payload::ReliefApproved { party } => {
-                self.facts
-                    .approvals
-                    .entry(party.clone())
-                    .or_default()
-                    .push(ApprovalRecord {
-                        approver: event.author.clone(),
-                        event: event.id,
-                        recorded_at: event.recorded_at,
-                    });
+                let approval = ApprovalRecord {
+                    approver: event.author.clone(),
+                    event: event.id,
+                    recorded_at: event.recorded_at,
+                };
+                self.push_under(|s| &mut s.facts.approvals, party.clone(), approval);
                 None
             }
             // Keys and checkpoints are folded by `fold_keys`.
@@ -344,7 +345,8 @@ impl AgreementState {
         let event = &record.event;
         let at = event.occurred_at.earliest();
         for c in &term.conditions {
-            self.facts.conditions.insert(
+            self.put(
+                |s| &mut s.facts.conditions,
                 c.id.clone(),
                 ConditionRecord {
                     term: term.id.clone(),
@@ -376,26 +378,27 @@ impl AgreementState {
                 },
             );
         }
-        self.facts.terms.insert(term.id.clone(), rec);
+        self.put(|s| &mut s.facts.terms, term.id.clone(), rec);
         if let Some(a) = self.facts.agreement.as_mut() {
             a.terms.push(term.clone());
+            self.undo_with(|s| {
+                if let Some(a) = s.facts.agreement.as_mut() {
+                    a.terms.pop();
+                }
+            });
         }
-        self.index
-            .position
-            .insert(term.id.clone(), self.index.order.len());
-        self.index.order.push(term.id.clone());
+        let place = self.index.order.len();
+        self.put(|s| &mut s.index.position, term.id.clone(), place);
+        self.push(|s| &mut s.index.order, term.id.clone());
         if let Activation::AfterHeld { term: prev, .. } = &term.activation {
-            self.index
-                .dependents
-                .entry(prev.clone())
-                .or_default()
-                .push(term.id.clone());
+            self.push_under(|s| &mut s.index.dependents, prev.clone(), term.id.clone());
         }
     }
 
     /// Records the author's refusal of `term`.
     fn refuse(&mut self, term: &TermId, record: &Record, reasons: Vec<RefusalReason>) {
         let event = &record.event;
+        self.touch(|s| &mut s.facts.terms, term);
         if let Some(rec) = self.facts.terms.get_mut(term) {
             rec.refusals.insert(
                 event.author.clone(),
@@ -449,6 +452,7 @@ impl AgreementState {
         change: impl FnOnce(&mut AllegationRecord),
     ) -> Option<Seq> {
         let seq = *self.facts.ids.get(id)?;
+        self.touch(|s| &mut s.facts.allegations, &seq);
         let terms = &self.facts.terms;
         let counts = |a: &AllegationRecord| target_counts(terms, a);
         let a = self.facts.allegations.get_mut(&seq)?;
@@ -497,11 +501,10 @@ impl AgreementState {
             }
         }
         if was != now {
-            let confirmed = self.index.confirmed.entry(term).or_default();
             if now == VerificationStatus::Confirmed {
-                confirmed.insert(key);
+                self.set_insert(|s| &mut s.index.confirmed, term, key);
             } else {
-                confirmed.remove(&key);
+                self.set_remove(|s| &mut s.index.confirmed, &term, &key);
             }
         }
         if newly_confirmed
@@ -510,6 +513,7 @@ impl AgreementState {
         {
             let party = a.accused().clone();
             let at = record.event.recorded_at;
+            self.touch(|s| &mut s.facts.last_confirmation, &party);
             let last = self.facts.last_confirmation.entry(party).or_insert(at);
             *last = (*last).max(at);
         }
@@ -524,12 +528,13 @@ impl AgreementState {
         by: crate::id::EventId,
         reason: EndReason,
     ) {
+        if self.decision_ref(id).is_none_or(|d| d.ending.is_some()) {
+            return;
+        }
+        self.touch_decision(id);
         let Some(d) = self.decision_mut(id) else {
             return;
         };
-        if d.ending.is_some() {
-            return;
-        }
         d.ending = Some(Ending { at, by, reason });
         let party = d.party.clone();
         let rule = d.rule.clone();
@@ -537,33 +542,22 @@ impl AgreementState {
         let holds = d.holds_violations();
         let until = d.effective_at.unwrap_or(Timestamp::MAX_UTC);
         let violations = d.violations.clone();
-        if let Some(active) = self.index.active_until.get_mut(&party) {
-            active.remove(&(until, id));
-        }
+        self.set_remove(|s| &mut s.index.active_until, &party, &(until, id));
         self.tick(violations.len());
-        if let Some(active) = self.index.active.get_mut(&party) {
-            active.remove(&id);
-        }
+        self.set_remove(|s| &mut s.index.active, &party, &id);
         for v in &violations {
-            if let Some(citing) = self.index.cited.get_mut(v) {
-                citing.remove(&id);
-            }
-            if !holds && let Some(n) = self.index.held.get_mut(v).and_then(|r| r.get_mut(&rule)) {
-                *n = n.saturating_sub(1);
+            self.set_remove(|s| &mut s.index.cited, v, &id);
+            if !holds && self.index.held.contains_key(v) {
+                self.touch(|s| &mut s.index.held, v);
+                if let Some(n) = self.index.held.get_mut(v).and_then(|r| r.get_mut(&rule)) {
+                    *n = n.saturating_sub(1);
+                }
             }
         }
         if !stands {
-            if let Some(n) = self.index.standing.get_mut(&(rule.clone(), party.clone())) {
-                *n = n.saturating_sub(1);
-            }
-            if let Some(ids) = self
-                .index
-                .by_rule_party
-                .get_mut(&rule)
-                .and_then(|p| p.get_mut(&party))
-            {
-                ids.remove(&id);
-            }
+            let key = (rule.clone(), party.clone());
+            self.count_down(|s| &mut s.index.standing, &key);
+            self.set_remove(|s| &mut s.index.by_rule_party, &key, &id);
             self.revise_rungs(&rule, &party, at, by);
         }
     }
@@ -592,14 +586,13 @@ impl AgreementState {
         let ids: Vec<DecisionId> = self
             .index
             .by_rule_party
-            .get(rule)
-            .and_then(|p| p.get(party))
+            .get(&(rule.clone(), party.clone()))
             .map(|ids| ids.iter().copied().take(LADDER).collect())
             .unwrap_or_default();
         self.tick(ids.len());
         let mut rank = 0;
         for id in ids {
-            let Some(d) = self.decision_mut(id) else {
+            let Some(d) = self.decision_ref(id) else {
                 continue;
             };
             if !d.stands() {
@@ -608,8 +601,11 @@ impl AgreementState {
             let level = ladder.up_by(rank);
             rank += 1;
             if d.current_level() != level {
-                d.revisions
-                    .push(crate::sanction::Revision { at, level, by });
+                self.touch_decision(id);
+                if let Some(d) = self.decision_mut(id) {
+                    d.revisions
+                        .push(crate::sanction::Revision { at, level, by });
+                }
             }
         }
     }

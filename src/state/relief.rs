@@ -192,17 +192,14 @@ impl AgreementState {
                 self.end_decision(*id, c.at, by, EndReason::Relieved);
                 ended.push(*id);
             }
-            self.index
-                .granted
-                .entry(party.clone())
-                .or_default()
-                .insert(c.at);
-            self.facts.reliefs.push(ReliefGrant {
+            self.set_insert(|s| &mut s.index.granted, party.clone(), c.at);
+            let grant = ReliefGrant {
                 party,
                 at: c.at,
                 approvals: c.approvals,
                 decisions,
-            });
+            };
+            self.push(|s| &mut s.facts.reliefs, grant);
         }
         ended
     }

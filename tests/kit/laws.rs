@@ -50,7 +50,8 @@ fn some_laws(log: &Log, rules: &RuleSet) -> Result<(), LawViolation> {
     laws::snapshot_resumes_like_replay(log, rules)?;
     laws::discounted_allegations_change_nothing(log, rules)?;
     laws::confirmations_never_lower_escalation(log, rules)?;
-    laws::reappend_is_idempotent(log, rules)
+    laws::reappend_is_idempotent(log, rules)?;
+    laws::refused_batch_changes_nothing(log, rules)
 }
 
 /// Policies that need a monitor's confirmation, at a fixed level and at once: every law holds.

@@ -30,24 +30,30 @@ impl FileLog {
         })?;
         let staged = match admission {
             Admission::Present(seq) => return Ok(seq),
-            Admission::New(staged) => staged,
+            Admission::New(events) => inner.ledger.stage(events)?,
         };
         let mut buf = Vec::new();
         let mut starts = Vec::with_capacity(staged.records.len());
         let mut more = staged.records.len() as u64;
+        let mut too_large = None;
         for (record, bytes, hash) in &staged.records {
             more -= 1;
             let start = buf.len();
             format::encode_line(&mut buf, record.seq, more, hash, bytes);
             let size = buf.len() - start - 1;
             if size > self.max {
-                return Err(StoreError::TooLarge {
+                too_large = Some(StoreError::TooLarge {
                     id: record.event.id,
                     size: size as u64,
                     max: self.max as u64,
                 });
+                break;
             }
             starts.push(end + start as u64);
+        }
+        if let Some(e) = too_large {
+            inner.ledger.abort(staged);
+            return Err(e);
         }
         let durable = write_all_at(&mut *inner.backend, end, &buf)
             .map_err(|source| StoreError::Io {
@@ -68,6 +74,7 @@ impl FileLog {
                 .backend
                 .truncate(end)
                 .and_then(|()| inner.backend.sync());
+            inner.ledger.abort(staged);
             return Err(e);
         }
         inner.offsets.extend(starts);

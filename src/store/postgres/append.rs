@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::event::{Event, Record};
 use crate::id::Seq;
-use crate::log::{Admission, ChainHash, ExpectedVersion, Head, Ledger, Store, StoreError};
+use crate::log::{Admission, ChainHash, ExpectedVersion, Head, Ledger, Staged, Store, StoreError};
 use crate::state::AgreementState;
 use crate::store::postgres::schema::CHANNEL;
 use crate::store::postgres::{Conn, LogId, PostgresError, PostgresLog, db, rows, settle};
@@ -105,13 +105,31 @@ fn transact(
             stored_event(&mut tx, fetch, log, known, max, seq)
         })?
     };
-    let staged = match admission {
+    let events = match admission {
         Admission::Present(seq) => {
             tx.commit().map_err(db(action))?;
             return Ok(seq);
         }
-        Admission::New(staged) => staged,
+        Admission::New(events) => events,
     };
+    let staged = ledger.stage(events)?;
+    match write_staged(tx, write, log, max, &staged) {
+        Ok(()) => Ok(ledger.commit(staged)),
+        Err(e) => {
+            ledger.abort(staged);
+            Err(e)
+        }
+    }
+}
+
+/// Writes staged records and commits the transaction.
+fn write_staged(
+    mut tx: Transaction<'_>,
+    write: &postgres::Statement,
+    log: &LogId,
+    max: usize,
+    staged: &Staged,
+) -> Result<(), StoreError> {
     let mut seqs = Vec::with_capacity(staged.records.len());
     let mut ids: Vec<Uuid> = Vec::with_capacity(staged.records.len());
     let mut bodies: Vec<&[u8]> = Vec::with_capacity(staged.records.len());
@@ -132,7 +150,7 @@ fn transact(
         last = (rows::to_i64(record.seq.get()), *hash);
     }
     tx.execute(
-        &*write,
+        write,
         &[
             &log.as_str(),
             &seqs,
@@ -145,8 +163,7 @@ fn transact(
         ],
     )
     .map_err(db("writing records"))?;
-    tx.commit().map_err(db("committing the append"))?;
-    Ok(ledger.commit(staged))
+    tx.commit().map_err(db("committing the append"))
 }
 
 /// The stored event at `seq`, checked against the verified chain (for the identity check of

@@ -15,9 +15,10 @@
 //! | [`discounted_allegations_change_nothing`] | adding an allegation that is at once refuted (or retracted) leaves the standing decisions as they were |
 //! | [`confirmations_never_lower_escalation`] | adding a confirmed violation never lowers its party's escalation level |
 //! | [`reappend_is_idempotent`] | appending an event already in the log returns its number and changes nothing |
+//! | [`refused_batch_changes_nothing`] | a batch refused by its last event leaves the log, its state and its lookups as they were |
 //! | [`replay_never_panics`] | strict and lenient replay, and the queries, never panic (for hostile logs) |
 //!
-//! [`all`] runs the first seven.
+//! [`all`] runs all but the last.
 //!
 //! ```
 //! use ceasefire::sanction::RuleSet;
@@ -38,10 +39,12 @@ use crate::sanction::{Decision, RuleSet};
 use crate::state::AgreementState;
 use crate::testing::log::{tag, timeline};
 
+mod batch;
 mod probe;
 mod replay;
 mod sanctions;
 
+pub use batch::refused_batch_changes_nothing;
 pub use replay::{
     incremental_apply_equals_replay, reappend_is_idempotent, replay_is_deterministic,
     replay_never_panics, snapshot_resumes_like_replay,
@@ -71,6 +74,8 @@ pub enum Law {
     ReappendIsIdempotent,
     /// See [`replay_never_panics`].
     ReplayNeverPanics,
+    /// See [`refused_batch_changes_nothing`].
+    RefusedBatchChangesNothing,
 }
 
 impl fmt::Display for Law {
@@ -92,6 +97,7 @@ impl fmt::Display for Law {
             }
             Law::ReappendIsIdempotent => "re-appending an identical event is idempotent",
             Law::ReplayNeverPanics => "replay never panics",
+            Law::RefusedBatchChangesNothing => "a refused batch changes nothing",
         })
     }
 }
@@ -162,7 +168,8 @@ pub fn all(records: &[Record], rules: &RuleSet) -> Outcome {
     sanctions_need_confirmed_violations(records, rules)?;
     discounted_allegations_change_nothing(records, rules)?;
     confirmations_never_lower_escalation(records, rules)?;
-    reappend_is_idempotent(records, rules)
+    reappend_is_idempotent(records, rules)?;
+    refused_batch_changes_nothing(records, rules)
 }
 
 pub(crate) fn fresh(law: Law, rules: &RuleSet, n: usize) -> Result<AgreementState, LawViolation> {

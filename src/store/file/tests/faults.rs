@@ -32,6 +32,7 @@ fn append_two(log: &FileLog) -> Result<u64, StoreError> {
 fn fails_once_then_recovers(fault: Fault) {
     let (disk, log, acked) = disk_with_three();
     let durable = disk.durable();
+    let state = log.with_state(|s| (s.clone(), s.lookups())).expect("state");
     disk.arm(&[fault]);
     let failed = append_two(&log);
     assert!(
@@ -39,6 +40,9 @@ fn fails_once_then_recovers(fault: Fault) {
         "{fault:?}: {failed:?}"
     );
     assert_eq!(disk.current(), durable, "{fault:?}: not rolled back");
+    // The batch was folded into the state in place before the write: it is taken back.
+    let after = log.with_state(|s| (s.clone(), s.lookups())).expect("state");
+    assert_eq!(after, state, "{fault:?}: the state keeps the failed batch");
     assert!(
         matches!(append_two(&log), Err(StoreError::Poisoned)),
         "{fault:?}"
