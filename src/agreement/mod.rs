@@ -120,6 +120,8 @@ pub enum Limited {
     Suspensions,
     /// Findings on one allegation.
     Findings,
+    /// Allegations in one log.
+    Allegations,
 }
 
 impl fmt::Display for Limited {
@@ -131,6 +133,7 @@ impl fmt::Display for Limited {
             Limited::Conditions => "conditions",
             Limited::Suspensions => "suspensions",
             Limited::Findings => "findings",
+            Limited::Allegations => "allegations",
         })
     }
 }
@@ -303,6 +306,8 @@ pub struct Limits {
     pub suspensions: usize,
     /// Verification findings on one allegation (monitors revise their findings a few times).
     pub findings: usize,
+    /// Allegations in one log (the state addresses them with 32 bits).
+    pub allegations: usize,
     /// Bytes of one event as stored (its JSON): every store refuses a larger event, so a log
     /// built in one store can be stored in any other. It bounds every text and list an event
     /// carries.
@@ -319,6 +324,7 @@ impl Agreement {
         phase_chain: 16,
         suspensions: 256,
         findings: 64,
+        allegations: u32::MAX as usize,
         event_bytes: (1 << 20) - 1024,
     };
 

@@ -123,6 +123,18 @@ impl RuleSet {
         self.0.iter()
     }
 
+    /// How many there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The rule at `i` (in order), shared.
+    #[must_use]
+    pub fn get(&self, i: usize) -> Option<Arc<dyn Rule>> {
+        self.0.get(i).cloned()
+    }
+
     /// Whether there are none.
     #[must_use]
     pub fn is_empty(&self) -> bool {

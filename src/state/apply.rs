@@ -49,10 +49,7 @@ impl AgreementState {
             });
         }
         if let Some(seq) = self.facts.ids.get(&event.id) {
-            return Err(Rejection::DuplicateId {
-                id: event.id,
-                seq: *seq,
-            });
+            return Err(Rejection::DuplicateId { id: event.id, seq });
         }
         match (&self.facts.genesis, &event.payload) {
             (None, Payload::AgreementConcluded(agreement)) => {
@@ -330,6 +327,12 @@ impl AgreementState {
                 }
             }
             Payload::ViolationAlleged(a) => {
+                if !self.facts.allegations.has_room() {
+                    return Err(Rejection::LimitReached {
+                        what: crate::agreement::Limited::Allegations,
+                        limit: Agreement::LIMITS.allegations,
+                    });
+                }
                 self.known_party(&a.accused)?;
                 let record = self.known_term(&a.term)?;
                 Self::bound(record, &a.accused)?;

@@ -4,8 +4,8 @@
 
 use crate::agreement::{AcceptanceLevel, Activation, ObligationClock};
 use crate::allegation::AllegationRecord;
-use crate::id::{PartyId, Seq, TermId};
-use crate::state::{AgreementState, Hold, TermRecord};
+use crate::id::{PartyId, TermId};
+use crate::state::{AgreementState, Hold, Slot, TermRecord};
 use crate::time::{Coverage, Span, Timestamp, Window};
 
 impl AgreementState {
@@ -161,11 +161,11 @@ impl AgreementState {
             self.index
                 .confirmed
                 .get(prev)
-                .map(|keys| keys.range((start, Seq(0))..(held, Seq(0))))
+                .map(|keys| keys.range((start, Slot::MIN)..(held, Slot::MIN)))
         })
         .into_iter()
         .flatten()
-        .filter_map(|(_, seq)| self.facts.allegations.get(seq))
+        .filter_map(|(_, slot)| self.facts.allegations.get(*slot))
     }
 
     /// Cuts a window at the term's termination and at `withdrawals`.

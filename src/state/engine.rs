@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use crate::agreement::Procedure;
 use crate::allegation::AllegationRecord;
 use crate::event::Record;
-use crate::id::{DecisionId, EventId, PartyId, RuleId, Seq};
+use crate::id::{DecisionId, EventId, PartyId, RuleId};
 use crate::sanction::{Decision, EndReason, Trigger, Verdict, View};
-use crate::state::{AgreementState, Applied, FaultReason, RuleFault};
+use crate::state::{AgreementState, Applied, FaultReason, RuleFault, Slot};
 use crate::time::Timestamp;
 
 impl AgreementState {
@@ -17,14 +17,14 @@ impl AgreementState {
     pub(crate) fn run_rules(
         &mut self,
         record: &Record,
-        affected: BTreeSet<Seq>,
+        affected: BTreeSet<Slot>,
         applied: &mut Applied,
     ) {
         let event = &record.event;
-        let mut changed = affected.clone();
-        for seq in &affected {
+        let mut released_all = Vec::new();
+        for slot in &affected {
             self.tick(1);
-            let Some(a) = self.facts.allegations.get(seq) else {
+            let Some(a) = self.facts.allegations.get(*slot) else {
                 continue;
             };
             if self.stands_rec(a) {
@@ -48,23 +48,24 @@ impl AgreementState {
                 let released: Vec<EventId> = d.violations.clone();
                 self.end_decision(id, event.recorded_at, event.id, reason);
                 applied.ended.push(id);
-                changed.extend(
-                    released
-                        .iter()
-                        .filter_map(|v| self.facts.ids.get(v).copied()),
-                );
+                released_all.extend(released.iter().filter_map(|v| self.facts.ids.allegation(v)));
             }
         }
+        let mut changed = affected;
+        changed.extend(released_all);
         self.refresh_pools(changed.iter().copied());
         let changed: Vec<EventId> = changed
             .iter()
-            .filter_map(|s| self.facts.allegations.get(s).map(|a| a.id))
+            .filter_map(|s| self.facts.allegations.get(*s).map(|a| a.id))
             .collect();
         let trigger = Trigger {
             record,
             changed: &changed,
         };
-        for rule in self.index.policy_rules.clone() {
+        for i in 0..self.index.policy_rules.len() {
+            let Some(rule) = self.index.policy_rules.get(i).cloned() else {
+                continue;
+            };
             let mut steps = 0;
             let verdicts = rule.evaluate_with(
                 self,
@@ -88,7 +89,10 @@ impl AgreementState {
             self.tick(steps);
             self.admit_all(&rule.id, verdicts, record, applied);
         }
-        for rule in self.custom.clone().iter() {
+        for i in 0..self.custom.len() {
+            let Some(rule) = self.custom.get(i) else {
+                continue;
+            };
             self.tick(1 + changed.len());
             let verdicts = rule.evaluate(self, &trigger);
             self.admit_all(rule.id(), verdicts, record, applied);
@@ -107,11 +111,11 @@ impl AgreementState {
             match self.admit(rule, verdict, record) {
                 Ok(Some(id)) => {
                     applied.decided.push(id);
-                    let cited: Vec<Seq> = self
+                    let cited: Vec<Slot> = self
                         .decision_ref(id)
                         .into_iter()
                         .flat_map(|d| d.violations.iter())
-                        .filter_map(|v| self.facts.ids.get(v).copied())
+                        .filter_map(|v| self.facts.ids.allegation(v))
                         .collect();
                     // Only this rule's pool can change: the decision cites for it alone,
                     // and changes no allegation's standing.
@@ -152,7 +156,7 @@ impl AgreementState {
     }
 
     /// Recomputes the pool membership of these allegations for every policy rule.
-    pub(crate) fn refresh_pools(&mut self, seqs: impl IntoIterator<Item = Seq>) {
+    pub(crate) fn refresh_pools(&mut self, seqs: impl IntoIterator<Item = Slot>) {
         let rules = self.index.policy_rules.clone();
         self.refresh_pools_of(&rules, seqs);
     }
@@ -161,14 +165,14 @@ impl AgreementState {
     fn refresh_pools_of(
         &mut self,
         rules: &[std::sync::Arc<crate::agreement::ThresholdRule>],
-        seqs: impl IntoIterator<Item = Seq>,
+        seqs: impl IntoIterator<Item = Slot>,
     ) {
         if rules.is_empty() {
             return;
         }
         for seq in seqs {
             self.tick(rules.len());
-            let Some(a) = self.facts.allegations.get(&seq) else {
+            let Some(a) = self.facts.allegations.get(seq) else {
                 continue;
             };
             let key = (a.occurred.earliest(), seq);

@@ -9,6 +9,7 @@
 
 mod apply;
 mod clock;
+mod dense;
 mod engine;
 mod keys;
 mod mutate;
@@ -35,6 +36,7 @@ use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 use crate::sanction::{ConfigError, Decision, RuleSet, RuleStamp, View, fingerprint};
 use crate::time::Timestamp;
 
+use dense::Slot;
 pub(crate) use keys::Verified;
 pub use keys::{CheckpointAck, KeyEnd, KeySpan};
 pub use records::{
@@ -58,10 +60,10 @@ struct Facts {
     genesis: Option<EventId>,
     last_seq: Option<Seq>,
     last_recorded: Option<Timestamp>,
-    ids: BTreeMap<EventId, Seq>,
+    ids: dense::Ids,
     terms: BTreeMap<TermId, TermRecord>,
     conditions: BTreeMap<ConditionId, ConditionRecord>,
-    allegations: BTreeMap<Seq, AllegationRecord>,
+    allegations: dense::Allegations,
     claims: Vec<ClaimRecord>,
     attestations: Vec<AttestationRecord>,
     control: BTreeMap<String, Vec<ControlRecord>>,
@@ -76,7 +78,7 @@ struct Facts {
     keys: keys::Keys,
 }
 
-type Keyed = BTreeSet<(Timestamp, Seq)>;
+type Keyed = BTreeSet<(Timestamp, Slot)>;
 
 /// Lookups derived from the facts; rebuilt when a snapshot is loaded.
 #[derive(Clone, Default, Debug)]
@@ -224,8 +226,9 @@ impl AgreementState {
             index.order = a.terms.iter().map(|t| t.id.clone()).collect();
             index.position = positions(a);
         }
-        for (seq, rec) in &self.facts.allegations {
-            let key = (rec.occurred.earliest(), *seq);
+        for (slot, rec) in self.facts.allegations.slots() {
+            self.facts.ids.set_allegation(&rec.id, slot);
+            let key = (rec.occurred.earliest(), slot);
             let accused = rec.accused().clone();
             let term = rec.allegation.term.clone();
             index
@@ -295,7 +298,7 @@ impl AgreementState {
         self.index = index;
         self.refresh_coverage_all();
         self.refresh_rules();
-        let all: Vec<Seq> = self.facts.allegations.keys().copied().collect();
+        let all: Vec<Slot> = self.facts.allegations.slots().map(|(s, _)| s).collect();
         self.refresh_pools(all);
     }
 
@@ -321,8 +324,8 @@ impl AgreementState {
             return Vec::new();
         }
         keys.into_iter()
-            .flat_map(|keys| keys.range((from, Seq(0))..=(to, Seq(u64::MAX))))
-            .filter_map(|(_, seq)| self.facts.allegations.get(seq))
+            .flat_map(|keys| keys.range((from, Slot::MIN)..=(to, Slot::MAX)))
+            .filter_map(|(_, slot)| self.facts.allegations.get(*slot))
             .collect()
     }
 
@@ -335,8 +338,7 @@ impl AgreementState {
     }
 
     fn allegation_by_id(&self, id: &EventId) -> Option<&AllegationRecord> {
-        let seq = self.facts.ids.get(id)?;
-        self.facts.allegations.get(seq)
+        self.facts.allegations.get(self.facts.ids.allegation(id)?)
     }
 
     fn decision_ref(&self, id: DecisionId) -> Option<&Decision> {

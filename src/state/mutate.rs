@@ -3,13 +3,13 @@
 use crate::agreement::{AcceptanceLevel, Activation, Agreement, Role, Term};
 use crate::allegation::{AllegationRecord, FindingRecord, VerificationStatus};
 use crate::event::{Payload, Record, RefusalReason};
-use crate::id::{DecisionId, Seq, TermId};
+use crate::id::{DecisionId, TermId};
 use crate::sanction::{EndReason, Ending};
 use crate::state::clock::{breaks, target_counts};
 use crate::state::{
     AcceptanceRecord, AgreementState, Applied, ApprovalRecord, AttestationRecord, ClaimRecord,
-    ConditionRecord, ControlRecord, ImpositionRecord, Proposal, RefusalRecord, Stamp, Suspension,
-    TermRecord,
+    ConditionRecord, ControlRecord, ImpositionRecord, Proposal, RefusalRecord, Slot, Stamp,
+    Suspension, TermRecord,
 };
 use crate::time::Timestamp;
 
@@ -50,7 +50,7 @@ impl AgreementState {
     }
 
     /// Changes the facts; returns the allegation the event is about, if any.
-    fn mutate(&mut self, record: &Record, applied: &mut Applied) -> Option<Seq> {
+    fn mutate(&mut self, record: &Record, applied: &mut Applied) -> Option<Slot> {
         let event = &record.event;
         let at = event.occurred_at.earliest();
         let stamp = Stamp {
@@ -59,7 +59,7 @@ impl AgreementState {
         };
         self.facts.last_seq = Some(record.seq);
         self.facts.last_recorded = Some(event.recorded_at);
-        self.put(|s| &mut s.facts.ids, event.id, record.seq);
+        self.note_id(event.id, record.seq);
         match &event.payload {
             Payload::AgreementConcluded(agreement) => {
                 self.conclude(agreement, event.id);
@@ -195,12 +195,13 @@ impl AgreementState {
                     event.recorded_at,
                     a.clone(),
                 );
-                let key = (rec.occurred.earliest(), record.seq);
+                let earliest = rec.occurred.earliest();
+                let slot = self.add_allegation(rec)?;
+                let key = (earliest, slot);
                 let (term, accused) = (a.term.clone(), a.accused.clone());
                 self.set_insert(|s| &mut s.index.by_term_party, (term, accused.clone()), key);
                 self.set_insert(|s| &mut s.index.by_party, accused, key);
-                self.put(|s| &mut s.facts.allegations, record.seq, rec);
-                Some(record.seq)
+                Some(slot)
             }
             Payload::AllegationDenied {
                 allegation, target, ..
@@ -450,12 +451,12 @@ impl AgreementState {
         id: &crate::id::EventId,
         record: &Record,
         change: impl FnOnce(&mut AllegationRecord),
-    ) -> Option<Seq> {
-        let seq = *self.facts.ids.get(id)?;
-        self.touch(|s| &mut s.facts.allegations, &seq);
+    ) -> Option<Slot> {
+        let seq = self.facts.ids.allegation(id)?;
+        self.touch_allegation(seq);
         let terms = &self.facts.terms;
         let counts = |a: &AllegationRecord| target_counts(terms, a);
-        let a = self.facts.allegations.get_mut(&seq)?;
+        let a = self.facts.allegations.get_mut(seq)?;
         let was = a.status();
         let counted_before = counts(a);
         let holds: Vec<((TermId, u32), Timestamp)> = self
@@ -508,7 +509,7 @@ impl AgreementState {
             }
         }
         if newly_confirmed
-            && let Some(a) = self.facts.allegations.get(&seq)
+            && let Some(a) = self.facts.allegations.get(seq)
             && self.stands_rec(a)
         {
             let party = a.accused().clone();

@@ -50,7 +50,7 @@ impl AgreementState {
     /// Where an event id sits in the log, if it has been applied.
     #[must_use]
     pub fn seq_of(&self, id: &EventId) -> Option<Seq> {
-        self.facts.ids.get(id).copied()
+        self.facts.ids.get(id)
     }
 
     /// How many events have been applied.

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use crate::agreement::ObligationClock;
 use crate::event::{Event, Payload};
-use crate::id::{PartyId, Seq, TermId};
-use crate::state::{AgreementState, TermRecord};
+use crate::id::{PartyId, TermId};
+use crate::state::{AgreementState, Slot, TermRecord};
 use crate::time::{Coverage, Occurred, Timestamp, Window};
 
 /// A term's activation floor (`None` while it cannot start) and window.
@@ -91,7 +91,7 @@ impl AgreementState {
     /// that was seeded) is recomputed only if its activation floor moved. Returns the
     /// allegations whose standing may have changed: those near an instant where an old and a
     /// new coverage differ.
-    pub(crate) fn reshape(&mut self, seeds: &Seeds) -> BTreeSet<Seq> {
+    pub(crate) fn reshape(&mut self, seeds: &Seeds) -> BTreeSet<Slot> {
         let mut queue: BTreeSet<usize> = BTreeSet::new();
         for t in &seeds.own {
             queue.extend(self.index.position.get(t));
@@ -206,7 +206,7 @@ impl AgreementState {
         party: &PartyId,
         old: &Coverage,
         new: &Coverage,
-    ) -> Vec<Seq> {
+    ) -> Vec<Slot> {
         let Some(keys) = self.index.by_term_party.get(&(term.clone(), party.clone())) else {
             return Vec::new();
         };
@@ -229,12 +229,12 @@ impl AgreementState {
                 regions.push((*p, points.get(i + 1).copied()));
             }
         }
-        let mut out: Vec<Seq> = Vec::new();
+        let mut out: Vec<Slot> = Vec::new();
         for (from, to) in regions {
             let from = Occurred::MAX_EXTENT.before(from);
             let range = match to {
-                Some(to) => keys.range((from, Seq(0))..=(to, Seq(u64::MAX))),
-                None => keys.range((from, Seq(0))..),
+                Some(to) => keys.range((from, Slot::MIN)..=(to, Slot::MAX)),
+                None => keys.range((from, Slot::MIN)..),
             };
             for (_, seq) in range {
                 self.tick(1);
@@ -243,7 +243,7 @@ impl AgreementState {
         }
         debug_assert!(
             keys.iter().all(|(_, seq)| {
-                let o = self.facts.allegations.get(seq).map(|a| a.occurred);
+                let o = self.facts.allegations.get(*seq).map(|a| a.occurred);
                 o.is_none_or(|o| old.contains_occurred(&o) == new.contains_occurred(&o))
                     || out.contains(seq)
             }),

@@ -15,8 +15,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::allegation::AllegationRecord;
 use crate::id::Seq;
-use crate::state::{AgreementState, Index};
+use crate::state::{AgreementState, Index, Slot};
 use crate::time::Timestamp;
 
 /// One reversing operation.
@@ -150,6 +151,32 @@ impl AgreementState {
         }
     }
 
+    /// Notes where event `id` sits; rollback forgets it.
+    pub(crate) fn note_id(&mut self, id: crate::id::EventId, seq: Seq) {
+        self.facts.ids.insert(id, seq);
+        self.undo_with(move |s| s.facts.ids.remove(&id));
+    }
+
+    /// Adds an allegation (its id already noted); rollback removes it. `None` when the state
+    /// has no room (validation refuses such an allegation first).
+    pub(crate) fn add_allegation(&mut self, record: AllegationRecord) -> Option<Slot> {
+        let id = record.id;
+        let slot = self.facts.allegations.push(record)?;
+        self.facts.ids.set_allegation(&id, slot);
+        self.undo_with(|s| s.facts.allegations.pop());
+        Some(slot)
+    }
+
+    /// Saves the allegation in `slot` before it changes.
+    pub(crate) fn touch_allegation(&mut self, slot: Slot) {
+        if !self.journaling() {
+            return;
+        }
+        if let Some(old) = self.facts.allegations.get(slot).cloned() {
+            self.undo_with(move |s| s.facts.allegations.restore(slot, old));
+        }
+    }
+
     /// Saves the current value under `key` (or its absence), to be put back on rollback.
     /// Call it before changing or inserting the entry.
     pub(crate) fn touch<K, V>(&mut self, field: Field<BTreeMap<K, V>>, key: &K)
@@ -247,9 +274,24 @@ impl AgreementState {
         K: Ord + Clone + Send + Sync + 'static,
         T: Ord + Clone + Send + Sync + 'static,
     {
+        if !self.journaling() {
+            let map = field(self);
+            return match map.get_mut(&key) {
+                Some(set) => set.insert(item),
+                None => {
+                    map.insert(key, BTreeSet::from([item]));
+                    true
+                }
+            };
+        }
         let map = field(self);
-        let created = !map.contains_key(&key);
-        let inserted = map.entry(key.clone()).or_default().insert(item.clone());
+        let (created, inserted) = match map.get_mut(&key) {
+            Some(set) => (false, set.insert(item.clone())),
+            None => {
+                map.insert(key.clone(), BTreeSet::from([item.clone()]));
+                (true, true)
+            }
+        };
         if inserted {
             self.undo_with(move |s| {
                 let map = field(s);
