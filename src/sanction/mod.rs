@@ -8,6 +8,7 @@
 
 mod config;
 mod decision;
+pub(crate) mod engine;
 mod rule;
 mod threshold;
 

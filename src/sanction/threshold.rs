@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::agreement::{Escalation, ThresholdRule};
 use crate::allegation::AllegationRecord;
-use crate::id::{EventId, PartyId, RuleId};
-use crate::sanction::{Rule, Trigger, Verdict, View};
+use crate::id::{EventId, PartyId};
+use crate::sanction::{Trigger, Verdict, View};
 use crate::time::Timestamp;
 
 impl ThresholdRule {
@@ -81,15 +81,17 @@ impl ThresholdRule {
 }
 
 impl ThresholdRule {
-    /// The rule's verdicts, drawing the violations that count for it (see `counts`) from
-    /// `candidates(party, from, to)`: those against `party` whose earliest occurrence is in
-    /// `[from, to]`, sorted by it and then by sequence number. Adds the steps it took to
+    /// The rule's verdicts: its one evaluation, run by the sanction engine. The violations
+    /// that count for it (see `counts`) come from its pool, `pool(party, from, to)`: those
+    /// against `party` whose earliest occurrence is in `[from, to]` that count and that the
+    /// rule has not cited, sorted by earliest occurrence and then by sequence number (the
+    /// engine keeps the pools; see `sanction::engine::pools`). Adds the steps it took to
     /// `steps`.
-    pub(crate) fn evaluate_with<'v>(
+    pub(crate) fn evaluate<'v>(
         &self,
         view: &'v dyn View,
         trigger: &Trigger<'_>,
-        candidates: impl Fn(&PartyId, Timestamp, Timestamp) -> Vec<&'v AllegationRecord>,
+        pool: impl Fn(&PartyId, Timestamp, Timestamp) -> Vec<&'v AllegationRecord>,
         steps: &mut usize,
     ) -> Vec<Verdict> {
         let mut verdicts = Vec::new();
@@ -112,10 +114,10 @@ impl ThresholdRule {
                 .window
                 .after(a.occurred.earliest())
                 .unwrap_or(Timestamp::MAX_UTC);
-            let mut pool = candidates(party, from, to);
-            pool.retain(|c| !taken.contains(&c.id));
-            *steps += pool.len();
-            let Some(cited) = self.window_with(a, &pool, steps) else {
+            let mut candidates = pool(party, from, to);
+            candidates.retain(|c| !taken.contains(&c.id));
+            *steps += candidates.len();
+            let Some(cited) = self.window_with(a, &candidates, steps) else {
                 continue;
             };
             let prior =
@@ -145,34 +147,5 @@ impl ThresholdRule {
             });
         }
         verdicts
-    }
-}
-
-impl Rule for ThresholdRule {
-    fn id(&self) -> &RuleId {
-        &self.id
-    }
-
-    /// Built-in rules are versioned with the crate's snapshot format.
-    fn version(&self) -> u32 {
-        crate::state::SNAPSHOT_FORMAT
-    }
-
-    /// Scans the allegations against each party around each changed one. Replay runs the
-    /// policy's rules through an index of the allegations that count for them instead, with
-    /// the same result.
-    fn evaluate(&self, view: &dyn View, trigger: &Trigger<'_>) -> Vec<Verdict> {
-        let mut steps = 0;
-        self.evaluate_with(
-            view,
-            trigger,
-            |party, from, to| {
-                view.allegations_against(party, from, to)
-                    .into_iter()
-                    .filter(|c| self.counts(view, c))
-                    .collect()
-            },
-            &mut steps,
-        )
     }
 }

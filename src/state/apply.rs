@@ -8,6 +8,7 @@ use crate::agreement::{
 use crate::event::{Amendment, Event, Payload, Period, Record, SchemaVersion};
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, Seq, TermId};
 use crate::sanction::Stage;
+use crate::sanction::engine::relief;
 use crate::state::{AgreementState, Rejection, SeqCheck, TermRecord};
 use crate::time::Timestamp;
 
@@ -471,7 +472,7 @@ impl AgreementState {
                 if self
                     .agreement_ref()
                     .is_some_and(|a| a.policy.relief.is_some())
-                    && !self.relief_covers(&imp.against, imp.imposed_at, event.recorded_at)
+                    && !relief::relief_covers(self, &imp.against, imp.imposed_at, event.recorded_at)
                 {
                     return Err(Rejection::ReliefNotGranted(imp.against.clone()));
                 }
@@ -495,7 +496,7 @@ impl AgreementState {
                     return Err(deny());
                 }
                 self.known_party(party)?;
-                self.approvable(party, &event.author, event.recorded_at)
+                relief::approvable(self, party, &event.author, event.recorded_at)
             }
             Payload::KeyRevoked { party, .. } => self.known_party(party).map(|_| ()),
             Payload::KeyRotated { .. } | Payload::CheckpointAcknowledged { .. } => Ok(()),

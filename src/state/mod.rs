@@ -10,13 +10,11 @@
 mod apply;
 mod clock;
 mod dense;
-mod engine;
 mod keys;
 mod mutate;
 mod query;
 mod records;
 mod rejection;
-mod relief;
 mod shape;
 mod status;
 mod summary;
@@ -36,7 +34,7 @@ use crate::id::{ConditionId, DecisionId, EventId, PartyId, RuleId, Seq, TermId};
 use crate::sanction::{ConfigError, Decision, RuleSet, RuleStamp, View, fingerprint};
 use crate::time::Timestamp;
 
-use dense::Slot;
+pub(crate) use dense::Slot;
 pub(crate) use keys::Verified;
 pub use keys::{CheckpointAck, KeyEnd, KeySpan};
 pub use records::{
@@ -55,73 +53,55 @@ pub const SNAPSHOT_FORMAT: u32 = 1;
 /// The facts: everything the state is, serialized as a snapshot.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Facts {
-    agreement: Option<Agreement>,
-    genesis: Option<EventId>,
-    last_seq: Option<Seq>,
-    last_recorded: Option<Timestamp>,
-    ids: dense::Ids,
-    terms: BTreeMap<TermId, TermRecord>,
-    conditions: BTreeMap<ConditionId, ConditionRecord>,
-    allegations: dense::Allegations,
-    claims: Vec<ClaimRecord>,
-    attestations: Vec<AttestationRecord>,
-    control: BTreeMap<String, Vec<ControlRecord>>,
-    withdrawals: BTreeMap<PartyId, Stamp>,
-    decisions: Vec<Decision>,
-    impositions: BTreeMap<EventId, ImpositionRecord>,
-    approvals: BTreeMap<PartyId, Vec<ApprovalRecord>>,
-    reliefs: Vec<ReliefGrant>,
-    last_confirmation: BTreeMap<PartyId, Timestamp>,
-    faults: Vec<RuleFault>,
+pub(crate) struct Facts {
+    pub(crate) agreement: Option<Agreement>,
+    pub(crate) genesis: Option<EventId>,
+    pub(crate) last_seq: Option<Seq>,
+    pub(crate) last_recorded: Option<Timestamp>,
+    pub(crate) ids: dense::Ids,
+    pub(crate) terms: BTreeMap<TermId, TermRecord>,
+    pub(crate) conditions: BTreeMap<ConditionId, ConditionRecord>,
+    pub(crate) allegations: dense::Allegations,
+    pub(crate) claims: Vec<ClaimRecord>,
+    pub(crate) attestations: Vec<AttestationRecord>,
+    pub(crate) control: BTreeMap<String, Vec<ControlRecord>>,
+    pub(crate) withdrawals: BTreeMap<PartyId, Stamp>,
+    pub(crate) decisions: Vec<Decision>,
+    pub(crate) impositions: BTreeMap<EventId, ImpositionRecord>,
+    pub(crate) approvals: BTreeMap<PartyId, Vec<ApprovalRecord>>,
+    pub(crate) reliefs: Vec<ReliefGrant>,
+    pub(crate) last_confirmation: BTreeMap<PartyId, Timestamp>,
+    pub(crate) faults: Vec<RuleFault>,
     #[serde(default, skip_serializing_if = "keys::Keys::is_empty")]
-    keys: keys::Keys,
+    pub(crate) keys: keys::Keys,
 }
 
-type Keyed = BTreeSet<(Timestamp, Slot)>;
+pub(crate) type Keyed = BTreeSet<(Timestamp, Slot)>;
 
 /// Lookups derived from the facts; rebuilt when a snapshot is loaded.
 #[derive(Clone, Default, Debug)]
-struct Index {
-    roles: BTreeMap<PartyId, Role>,
-    dependents: BTreeMap<TermId, Vec<TermId>>,
-    by_term_party: BTreeMap<(TermId, PartyId), Keyed>,
-    by_party: BTreeMap<PartyId, Keyed>,
-    confirmed: BTreeMap<TermId, Keyed>,
-    /// Active decisions citing each allegation (for voiding).
-    cited: BTreeMap<EventId, BTreeSet<DecisionId>>,
-    /// Per allegation and rule, how many of the rule's decisions hold it (`is_cited`).
-    held: BTreeMap<EventId, BTreeMap<RuleId, usize>>,
-    active: BTreeMap<PartyId, BTreeSet<DecisionId>>,
-    /// Standing decisions per (rule, party), for the ladder.
-    standing: BTreeMap<(RuleId, PartyId), usize>,
-    /// The standing decisions per rule and party, in order (for the ladder).
-    by_rule_party: BTreeMap<(RuleId, PartyId), BTreeSet<DecisionId>>,
-    /// Recorded impositions not yet lifted, per party, by when they were imposed.
-    open_impositions: BTreeMap<PartyId, BTreeSet<(Timestamp, EventId)>>,
-    /// Active decisions per party, by when they take effect (`MAX_UTC` if never).
-    active_until: BTreeMap<PartyId, BTreeSet<(Timestamp, DecisionId)>>,
-    /// When relief was granted, per party.
-    granted: BTreeMap<PartyId, BTreeSet<Timestamp>>,
+pub(crate) struct Index {
+    pub(crate) roles: BTreeMap<PartyId, Role>,
+    pub(crate) dependents: BTreeMap<TermId, Vec<TermId>>,
+    pub(crate) by_term_party: BTreeMap<(TermId, PartyId), Keyed>,
+    pub(crate) by_party: BTreeMap<PartyId, Keyed>,
+    pub(crate) confirmed: BTreeMap<TermId, Keyed>,
+    /// The sanction engine's books.
+    pub(crate) books: crate::sanction::engine::Books,
     /// Each bound party's coverage of each term, kept current by `fold` (only the terms an
     /// event touches can change).
-    coverage: BTreeMap<TermId, BTreeMap<PartyId, crate::time::Coverage>>,
-    /// The policy's threshold rules, run first.
-    policy_rules: Vec<Arc<ThresholdRule>>,
-    /// For each policy rule, per accused party, the allegations that count for it now and
-    /// that it has not cited (its pool), keyed by earliest occurrence.
-    pools: BTreeMap<(RuleId, PartyId), Keyed>,
+    pub(crate) coverage: BTreeMap<TermId, BTreeMap<PartyId, crate::time::Coverage>>,
     /// The steps of work done so far (see [`AgreementState::work`]).
-    work: Work,
+    pub(crate) work: Work,
     /// The terms in agreement order (an earlier phase always comes first).
-    order: Vec<TermId>,
+    pub(crate) order: Vec<TermId>,
     /// Each term's place in `order`.
-    position: BTreeMap<TermId, usize>,
+    pub(crate) position: BTreeMap<TermId, usize>,
     /// Each term's activation floor and window, kept current by `fold` like `coverage`.
-    shapes: BTreeMap<TermId, Shape>,
+    pub(crate) shapes: BTreeMap<TermId, Shape>,
     /// Per (phase, days held), the confirmed violations breaking the hold from the phase's
     /// start when last counted; kept current as allegations change.
-    holds: BTreeMap<(TermId, u32), Hold>,
+    pub(crate) holds: BTreeMap<(TermId, u32), Hold>,
 }
 
 /// The state of an agreement as a log describes it.
@@ -132,9 +112,9 @@ struct Index {
 /// [`AgreementState::with_rules`]).
 #[derive(Clone, Default)]
 pub struct AgreementState {
-    facts: Facts,
-    index: Index,
-    custom: RuleSet,
+    pub(crate) facts: Facts,
+    pub(crate) index: Index,
+    pub(crate) custom: RuleSet,
     /// For a state read from a snapshot: the downstream rules it was computed with, until
     /// the same rules are attached again. While they differ, every event is refused.
     awaiting: Option<Vec<RuleStamp>>,
@@ -195,7 +175,7 @@ impl AgreementState {
     }
 
     /// Counts `n` steps of work.
-    fn tick(&self, n: usize) {
+    pub(crate) fn tick(&self, n: usize) {
         self.index.work.add(n);
     }
 
@@ -206,7 +186,7 @@ impl AgreementState {
     }
 
     fn refresh_rules(&mut self) {
-        self.index.policy_rules = self
+        self.index.books.policy_rules = self
             .facts
             .agreement
             .iter()
@@ -241,65 +221,12 @@ impl AgreementState {
                 index.confirmed.entry(term).or_default().insert(key);
             }
         }
-        for d in &self.facts.decisions {
-            for v in &d.violations {
-                if d.is_active() {
-                    index.cited.entry(*v).or_default().insert(d.id);
-                }
-                if d.holds_violations() {
-                    *index
-                        .held
-                        .entry(*v)
-                        .or_default()
-                        .entry(d.rule.clone())
-                        .or_default() += 1;
-                }
-            }
-            if d.is_active() {
-                index
-                    .active
-                    .entry(d.party.clone())
-                    .or_default()
-                    .insert(d.id);
-                index
-                    .active_until
-                    .entry(d.party.clone())
-                    .or_default()
-                    .insert((d.effective_at.unwrap_or(Timestamp::MAX_UTC), d.id));
-            }
-            if d.stands() {
-                *index
-                    .standing
-                    .entry((d.rule.clone(), d.party.clone()))
-                    .or_default() += 1;
-                index
-                    .by_rule_party
-                    .entry((d.rule.clone(), d.party.clone()))
-                    .or_default()
-                    .insert(d.id);
-            }
-        }
-        for imp in self.facts.impositions.values() {
-            if imp.lifted.is_none() {
-                index
-                    .open_impositions
-                    .entry(imp.against.clone())
-                    .or_default()
-                    .insert((imp.imposed_at, imp.event));
-            }
-        }
-        for g in &self.facts.reliefs {
-            index
-                .granted
-                .entry(g.party.clone())
-                .or_default()
-                .insert(g.at);
-        }
+        index.books = crate::sanction::engine::Books::rebuild(&self.facts);
         self.index = index;
         self.refresh_coverage_all();
         self.refresh_rules();
         let all: Vec<Slot> = self.facts.allegations.slots().map(|(s, _)| s).collect();
-        self.refresh_pools(all);
+        crate::sanction::engine::refresh_pools(self, all);
     }
 
     /// Recomputes the cached shape and coverages of every term.
@@ -314,7 +241,7 @@ impl AgreementState {
     }
 
     /// The allegations in `keys` whose earliest occurrence is in `[from, to]`, in key order.
-    fn keyed_between(
+    pub(crate) fn keyed_between(
         &self,
         keys: Option<&Keyed>,
         from: Timestamp,
@@ -329,31 +256,31 @@ impl AgreementState {
             .collect()
     }
 
-    fn role(&self, party: &PartyId) -> Option<Role> {
+    pub(crate) fn role(&self, party: &PartyId) -> Option<Role> {
         self.index.roles.get(party).copied()
     }
 
-    fn agreement_ref(&self) -> Option<&Agreement> {
+    pub(crate) fn agreement_ref(&self) -> Option<&Agreement> {
         self.facts.agreement.as_ref()
     }
 
-    fn allegation_by_id(&self, id: &EventId) -> Option<&AllegationRecord> {
+    pub(crate) fn allegation_by_id(&self, id: &EventId) -> Option<&AllegationRecord> {
         self.facts.allegations.get(self.facts.ids.allegation(id)?)
     }
 
-    fn decision_ref(&self, id: DecisionId) -> Option<&Decision> {
+    pub(crate) fn decision_ref(&self, id: DecisionId) -> Option<&Decision> {
         let i = usize::try_from(id.0.checked_sub(1)?).ok()?;
         self.facts.decisions.get(i)
     }
 
     /// Saves a decision before it changes (see `undo`).
-    fn touch_decision(&mut self, id: DecisionId) {
+    pub(crate) fn touch_decision(&mut self, id: DecisionId) {
         if let Some(i) = id.0.checked_sub(1).and_then(|i| usize::try_from(i).ok()) {
             self.touch_at(|s| &mut s.facts.decisions, i);
         }
     }
 
-    fn decision_mut(&mut self, id: DecisionId) -> Option<&mut Decision> {
+    pub(crate) fn decision_mut(&mut self, id: DecisionId) -> Option<&mut Decision> {
         let i = usize::try_from(id.0.checked_sub(1)?).ok()?;
         self.facts.decisions.get_mut(i)
     }
@@ -505,6 +432,7 @@ impl View for AgreementState {
 
     fn is_cited(&self, allegation: &EventId, rule: &RuleId) -> bool {
         self.index
+            .books
             .held
             .get(allegation)
             .and_then(|rules| rules.get(rule))
@@ -513,6 +441,7 @@ impl View for AgreementState {
 
     fn standing_decisions(&self, rule: &RuleId, party: &PartyId) -> usize {
         self.index
+            .books
             .standing
             .get(&(rule.clone(), party.clone()))
             .copied()

@@ -3,8 +3,9 @@
 use crate::agreement::{AcceptanceLevel, Activation, Agreement, Role, Term};
 use crate::allegation::{AllegationRecord, FindingRecord, VerificationStatus};
 use crate::event::{Payload, Record, RefusalReason};
-use crate::id::{DecisionId, TermId};
-use crate::sanction::{EndReason, Ending};
+use crate::id::TermId;
+use crate::sanction::EndReason;
+use crate::sanction::engine::{self, relief};
 use crate::state::clock::{breaks, target_counts};
 use crate::state::{
     AcceptanceRecord, AgreementState, Applied, ApprovalRecord, AttestationRecord, ClaimRecord,
@@ -22,14 +23,18 @@ impl AgreementState {
             seq: record.seq,
             ..Applied::default()
         };
-        applied.ended.extend(self.grant_due_relief(recorded_at));
+        applied
+            .ended
+            .extend(relief::grant_due_relief(self, recorded_at));
         let seeds = self.seeds(&record.event);
         let own = self.mutate(record, &mut applied);
         self.fold_keys(record);
         let mut affected = self.reshape(&seeds);
         affected.extend(own);
-        self.run_rules(record, affected, &mut applied);
-        applied.ended.extend(self.grant_due_relief(recorded_at));
+        engine::run_rules(self, record, affected, &mut applied);
+        applied
+            .ended
+            .extend(relief::grant_due_relief(self, recorded_at));
         debug_assert!(
             self.coverage_cache_is_current(),
             "an event changed a coverage its seeds did not reach"
@@ -287,7 +292,7 @@ impl AgreementState {
                 measures,
             } => {
                 self.set_insert(
-                    |s| &mut s.index.open_impositions,
+                    |s| &mut s.index.books.open_impositions,
                     against.clone(),
                     (event.recorded_at, event.id),
                 );
@@ -314,12 +319,18 @@ impl AgreementState {
                         event: event.id,
                     });
                     let (against, key) = (imp.against.clone(), (imp.imposed_at, *imposition));
-                    self.set_remove(|s| &mut s.index.open_impositions, &against, &key);
+                    self.set_remove(|s| &mut s.index.books.open_impositions, &against, &key);
                 }
                 None
             }
             Payload::ProcedureHalted { decision, .. } => {
-                self.end_decision(*decision, event.recorded_at, event.id, EndReason::Halted);
+                engine::end_decision(
+                    self,
+                    *decision,
+                    event.recorded_at,
+                    event.id,
+                    EndReason::Halted,
+                );
                 applied.ended.push(*decision);
                 None
             }
@@ -519,95 +530,5 @@ impl AgreementState {
             *last = (*last).max(at);
         }
         Some(seq)
-    }
-
-    /// Ends an active decision.
-    pub(crate) fn end_decision(
-        &mut self,
-        id: DecisionId,
-        at: crate::time::Timestamp,
-        by: crate::id::EventId,
-        reason: EndReason,
-    ) {
-        if self.decision_ref(id).is_none_or(|d| d.ending.is_some()) {
-            return;
-        }
-        self.touch_decision(id);
-        let Some(d) = self.decision_mut(id) else {
-            return;
-        };
-        d.ending = Some(Ending { at, by, reason });
-        let party = d.party.clone();
-        let rule = d.rule.clone();
-        let stands = d.stands();
-        let holds = d.holds_violations();
-        let until = d.effective_at.unwrap_or(Timestamp::MAX_UTC);
-        let violations = d.violations.clone();
-        self.set_remove(|s| &mut s.index.active_until, &party, &(until, id));
-        self.tick(violations.len());
-        self.set_remove(|s| &mut s.index.active, &party, &id);
-        for v in &violations {
-            self.set_remove(|s| &mut s.index.cited, v, &id);
-            if !holds && self.index.held.contains_key(v) {
-                self.touch(|s| &mut s.index.held, v);
-                if let Some(n) = self.index.held.get_mut(v).and_then(|r| r.get_mut(&rule)) {
-                    *n = n.saturating_sub(1);
-                }
-            }
-        }
-        if !stands {
-            let key = (rule.clone(), party.clone());
-            self.count_down(|s| &mut s.index.standing, &key);
-            self.set_remove(|s| &mut s.index.by_rule_party, &key, &id);
-            self.revise_rungs(&rule, &party, at, by);
-        }
-    }
-
-    /// After a decision stopped standing, puts the standing decisions of a ladder rule against
-    /// the party back on the rungs their rank calls for, from `at` on.
-    fn revise_rungs(
-        &mut self,
-        rule: &crate::id::RuleId,
-        party: &crate::id::PartyId,
-        at: crate::time::Timestamp,
-        by: crate::id::EventId,
-    ) {
-        let Some(ladder) = self
-            .index
-            .policy_rules
-            .iter()
-            .find(|r| &r.id == rule && r.escalation == crate::agreement::Escalation::Ladder)
-            .map(|r| r.level)
-        else {
-            return;
-        };
-        // Only the first rungs can move: `up_by` stops climbing after `LADDER` steps, so every
-        // later standing decision was and stays at the top.
-        const LADDER: usize = 4;
-        let ids: Vec<DecisionId> = self
-            .index
-            .by_rule_party
-            .get(&(rule.clone(), party.clone()))
-            .map(|ids| ids.iter().copied().take(LADDER).collect())
-            .unwrap_or_default();
-        self.tick(ids.len());
-        let mut rank = 0;
-        for id in ids {
-            let Some(d) = self.decision_ref(id) else {
-                continue;
-            };
-            if !d.stands() {
-                continue;
-            }
-            let level = ladder.up_by(rank);
-            rank += 1;
-            if d.current_level() != level {
-                self.touch_decision(id);
-                if let Some(d) = self.decision_mut(id) {
-                    d.revisions
-                        .push(crate::sanction::Revision { at, level, by });
-                }
-            }
-        }
     }
 }

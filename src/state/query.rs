@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::agreement::{Agreement, Level};
 use crate::allegation::{AllegationRecord, VerificationStatus};
 use crate::id::{ConditionId, DecisionId, EventId, PartyId, Seq, TermId};
+use crate::sanction::engine::relief;
 use crate::sanction::{Decision, EndReason, Stage};
 use crate::state::{
     AcceptanceRecord, AgreementState, AttestationRecord, ClaimRecord, ConditionRecord,
@@ -225,10 +226,11 @@ impl AgreementState {
         let stage = d.stage_at(at);
         if d.is_active()
             && matches!(stage, Stage::InForce | Stage::Notice { .. })
-            && let Some(c) = self.relief_candidate(&d.party)
+            && let Some(c) = relief::relief_candidate(self, &d.party)
             && c.at <= at
             && self
                 .index
+                .books
                 .active
                 .get(&d.party)
                 .is_some_and(|s| s.contains(&id))
@@ -283,13 +285,13 @@ impl AgreementState {
     /// quorum), if it will.
     #[must_use]
     pub fn relief_due(&self, party: &PartyId) -> Option<Timestamp> {
-        self.relief_candidate(party).map(|c| c.at)
+        relief::relief_candidate(self, party).map(|c| c.at)
     }
 
     /// When `party`'s compliance clock started, if a sanction against it is in force.
     #[must_use]
     pub fn compliance_clock(&self, party: &PartyId) -> Option<Timestamp> {
-        self.compliance_start(party)
+        relief::compliance_start(self, party)
     }
 
     /// Verdicts replay refused, in order.

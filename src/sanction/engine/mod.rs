@@ -1,0 +1,345 @@
+//! The sanction engine, all of it: run inside replay after the facts of each event are
+//! folded in, it voids the decisions whose violations no longer stand, runs the policy's
+//! threshold rules (each on its pool, see [`pools`]) and the downstream rules through the
+//! read-only [`View`], checks their verdicts and records the decisions, moves ladder
+//! decisions between rungs ([`ladder`]) and grants relief that has come due ([`relief`]).
+//!
+//! Its books (which decisions cite which allegation, the standing and active decisions per
+//! party and rule, open impositions, relief granted, the pools) are kept here, beside the
+//! state's facts; the state folds facts and answers queries, and calls the engine.
+
+pub(crate) mod ladder;
+pub(crate) mod pools;
+pub(crate) mod relief;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use crate::agreement::Procedure;
+use crate::agreement::ThresholdRule;
+use crate::event::Record;
+use crate::id::{DecisionId, EventId, PartyId, RuleId};
+use crate::sanction::{Decision, EndReason, Trigger, Verdict, View};
+use crate::state::{AgreementState, Applied, Facts, FaultReason, Keyed, RuleFault, Slot};
+
+use crate::time::Timestamp;
+pub(crate) use ladder::end_decision;
+pub(crate) use pools::refresh_pools;
+use pools::{pool, refresh_pools_of};
+
+/// The engine's books: lookups derived from the decisions, impositions and relief of the
+/// facts, kept current by the engine and rebuilt when a snapshot is loaded.
+#[derive(Clone, Default, Debug)]
+pub(crate) struct Books {
+    /// Active decisions citing each allegation (for voiding).
+    pub(crate) cited: BTreeMap<EventId, BTreeSet<DecisionId>>,
+    /// Per allegation and rule, how many of the rule's decisions hold it (`is_cited`).
+    pub(crate) held: BTreeMap<EventId, BTreeMap<RuleId, usize>>,
+    /// Active decisions per party.
+    pub(crate) active: BTreeMap<PartyId, BTreeSet<DecisionId>>,
+    /// Standing decisions per (rule, party), for the ladder.
+    pub(crate) standing: BTreeMap<(RuleId, PartyId), usize>,
+    /// The standing decisions per rule and party, in order (for the ladder).
+    pub(crate) by_rule_party: BTreeMap<(RuleId, PartyId), BTreeSet<DecisionId>>,
+    /// Recorded impositions not yet lifted, per party, by when they were imposed.
+    pub(crate) open_impositions: BTreeMap<PartyId, BTreeSet<(Timestamp, EventId)>>,
+    /// Active decisions per party, by when they take effect (`MAX_UTC` if never).
+    pub(crate) active_until: BTreeMap<PartyId, BTreeSet<(Timestamp, DecisionId)>>,
+    /// When relief was granted, per party.
+    pub(crate) granted: BTreeMap<PartyId, BTreeSet<Timestamp>>,
+    /// The policy's threshold rules, run first.
+    pub(crate) policy_rules: Vec<Arc<ThresholdRule>>,
+    /// For each policy rule and accused party, its pool (see [`pools`]).
+    pub(crate) pools: BTreeMap<(RuleId, PartyId), Keyed>,
+}
+
+impl Books {
+    /// The books of these facts, but the pools (filled by [`pools::refresh_pools`] once the
+    /// state's other lookups are built).
+    pub(crate) fn rebuild(facts: &Facts) -> Books {
+        let mut books = Books {
+            policy_rules: facts
+                .agreement
+                .iter()
+                .flat_map(|a| a.policy.rules.iter().map(|r| Arc::new(r.clone())))
+                .collect(),
+            ..Books::default()
+        };
+        for d in &facts.decisions {
+            for v in &d.violations {
+                if d.is_active() {
+                    books.cited.entry(*v).or_default().insert(d.id);
+                }
+                if d.holds_violations() {
+                    *books
+                        .held
+                        .entry(*v)
+                        .or_default()
+                        .entry(d.rule.clone())
+                        .or_default() += 1;
+                }
+            }
+            if d.is_active() {
+                books
+                    .active
+                    .entry(d.party.clone())
+                    .or_default()
+                    .insert(d.id);
+                books
+                    .active_until
+                    .entry(d.party.clone())
+                    .or_default()
+                    .insert((d.effective_at.unwrap_or(Timestamp::MAX_UTC), d.id));
+            }
+            if d.stands() {
+                *books
+                    .standing
+                    .entry((d.rule.clone(), d.party.clone()))
+                    .or_default() += 1;
+                books
+                    .by_rule_party
+                    .entry((d.rule.clone(), d.party.clone()))
+                    .or_default()
+                    .insert(d.id);
+            }
+        }
+        for imp in facts.impositions.values() {
+            if imp.lifted.is_none() {
+                books
+                    .open_impositions
+                    .entry(imp.against.clone())
+                    .or_default()
+                    .insert((imp.imposed_at, imp.event));
+            }
+        }
+        for g in &facts.reliefs {
+            books
+                .granted
+                .entry(g.party.clone())
+                .or_default()
+                .insert(g.at);
+        }
+        books
+    }
+}
+
+/// Voids decisions resting on allegations that no longer stand, then runs every rule.
+pub(crate) fn run_rules(
+    state: &mut AgreementState,
+    record: &Record,
+    affected: BTreeSet<Slot>,
+    applied: &mut Applied,
+) {
+    let event = &record.event;
+    let mut released_all = Vec::new();
+    for slot in &affected {
+        state.tick(1);
+        let Some(a) = state.facts.allegations.get(*slot) else {
+            continue;
+        };
+        if state.stands_rec(a) {
+            continue;
+        }
+        let citing: Vec<DecisionId> = state
+            .index
+            .books
+            .cited
+            .get(&a.id)
+            .map(|ds| ds.iter().copied().collect())
+            .unwrap_or_default();
+        for id in citing {
+            let Some(d) = state.decision_ref(id).filter(|d| d.is_active()) else {
+                continue;
+            };
+            let reason = if d.effective_at.is_some_and(|e| e <= event.recorded_at) {
+                EndReason::Voided
+            } else {
+                EndReason::Stopped
+            };
+            let released: Vec<EventId> = d.violations.clone();
+            end_decision(state, id, event.recorded_at, event.id, reason);
+            applied.ended.push(id);
+            released_all.extend(
+                released
+                    .iter()
+                    .filter_map(|v| state.facts.ids.allegation(v)),
+            );
+        }
+    }
+    let mut changed = affected;
+    changed.extend(released_all);
+    refresh_pools(state, changed.iter().copied());
+    let changed: Vec<EventId> = changed
+        .iter()
+        .filter_map(|s| state.facts.allegations.get(*s).map(|a| a.id))
+        .collect();
+    let trigger = Trigger {
+        record,
+        changed: &changed,
+    };
+    for i in 0..state.index.books.policy_rules.len() {
+        let Some(rule) = state.index.books.policy_rules.get(i).cloned() else {
+            continue;
+        };
+        let mut steps = 0;
+        let verdicts = rule.evaluate(
+            state,
+            &trigger,
+            |party, from, to| pool(state, &rule.id, party, from, to),
+            &mut steps,
+        );
+        state.tick(steps);
+        admit_all(state, &rule.id, verdicts, record, applied);
+    }
+    for i in 0..state.custom.len() {
+        let Some(rule) = state.custom.get(i) else {
+            continue;
+        };
+        state.tick(1 + changed.len());
+        let verdicts = rule.evaluate(state, &trigger);
+        admit_all(state, rule.id(), verdicts, record, applied);
+    }
+}
+
+pub(crate) fn admit_all(
+    state: &mut AgreementState,
+    rule: &RuleId,
+    verdicts: Vec<Verdict>,
+    record: &Record,
+    applied: &mut Applied,
+) {
+    for verdict in verdicts {
+        state.tick(1 + verdict.violations.len() + verdict.evidence.len());
+        match admit(state, rule, verdict, record) {
+            Ok(Some(id)) => {
+                applied.decided.push(id);
+                let cited: Vec<Slot> = state
+                    .decision_ref(id)
+                    .into_iter()
+                    .flat_map(|d| d.violations.iter())
+                    .filter_map(|v| state.facts.ids.allegation(v))
+                    .collect();
+                // Only this rule's pool can change: the decision cites for it alone,
+                // and changes no allegation's standing.
+                let own: Vec<_> = state
+                    .index
+                    .books
+                    .policy_rules
+                    .iter()
+                    .filter(|r| &r.id == rule)
+                    .cloned()
+                    .collect();
+                refresh_pools_of(state, &own, cited);
+            }
+            Ok(None) => {}
+            Err(reason) => {
+                let fault = RuleFault {
+                    rule: rule.clone(),
+                    event: record.event.id,
+                    reason,
+                };
+                state.push(|s| &mut s.facts.faults, fault.clone());
+                applied.faults.push(fault);
+            }
+        }
+    }
+}
+
+/// Checks a verdict and records the decision. `Ok(None)`: a violation is already cited by
+/// this rule, so the verdict is dropped.
+pub(crate) fn admit(
+    state: &mut AgreementState,
+    rule: &RuleId,
+    verdict: Verdict,
+    record: &Record,
+) -> Result<Option<DecisionId>, FaultReason> {
+    if state.role(&verdict.party).is_none() {
+        return Err(FaultReason::UnknownParty(verdict.party));
+    }
+    let mut violations: Vec<EventId> = Vec::new();
+    for v in &verdict.violations {
+        if !violations.contains(v) {
+            violations.push(*v);
+        }
+    }
+    if violations.is_empty() {
+        return Err(FaultReason::NoViolations);
+    }
+    for v in &violations {
+        let a = state
+            .allegation_by_id(v)
+            .ok_or(FaultReason::UnknownAllegation(*v))?;
+        if a.accused() != &verdict.party {
+            return Err(FaultReason::WrongParty {
+                party: verdict.party.clone(),
+                allegation: *v,
+                accused: a.accused().clone(),
+            });
+        }
+        if !state.stands_rec(a) {
+            return Err(FaultReason::NotStanding(*v));
+        }
+    }
+    if let Some(e) = verdict
+        .evidence
+        .iter()
+        .find(|e| !state.facts.ids.contains_key(e))
+    {
+        return Err(FaultReason::UnknownEvidence(*e));
+    }
+    if violations.iter().any(|v| state.is_cited(v, rule)) {
+        return Ok(None);
+    }
+    let decided_at = record.event.recorded_at;
+    let effective_at = match verdict.procedure {
+        Procedure::Immediate => Some(decided_at),
+        Procedure::NoticeAndDeadline { dispute_window } => dispute_window.after(decided_at),
+    };
+    let id = DecisionId(u64::try_from(state.facts.decisions.len()).unwrap_or(u64::MAX - 1) + 1);
+    for v in &violations {
+        state.set_insert(|s| &mut s.index.books.cited, *v, id);
+        state.touch(|s| &mut s.index.books.held, v);
+        *state
+            .index
+            .books
+            .held
+            .entry(*v)
+            .or_default()
+            .entry(rule.clone())
+            .or_default() += 1;
+    }
+    let party = verdict.party.clone();
+    state.set_insert(|s| &mut s.index.books.active, party.clone(), id);
+    let until = effective_at.unwrap_or(Timestamp::MAX_UTC);
+    state.set_insert(
+        |s| &mut s.index.books.active_until,
+        party.clone(),
+        (until, id),
+    );
+    state.count_up(
+        |s| &mut s.index.books.standing,
+        (rule.clone(), party.clone()),
+    );
+    state.set_insert(
+        |s| &mut s.index.books.by_rule_party,
+        (rule.clone(), party),
+        id,
+    );
+    let decision = Decision {
+        id,
+        rule: rule.clone(),
+        party: verdict.party,
+        level: verdict.level,
+        violations,
+        evidence: verdict.evidence,
+        trigger: record.event.id,
+        trigger_seq: record.seq,
+        decided_at,
+        procedure: verdict.procedure,
+        effective_at,
+        ending: None,
+        revisions: Vec::new(),
+    };
+    state.push(|s| &mut s.facts.decisions, decision);
+    Ok(Some(id))
+}
