@@ -80,47 +80,32 @@ impl Books {
                 }
             }
             if d.is_active() {
-                books
-                    .active
-                    .entry(d.party.clone())
-                    .or_default()
-                    .insert(d.id);
-                books
-                    .active_until
-                    .entry(d.party.clone())
-                    .or_default()
-                    .insert((d.effective_at.unwrap_or(Timestamp::MAX_UTC), d.id));
+                file(&mut books.active, d.party.clone(), d.id);
+                let until = d.effective_at.unwrap_or(Timestamp::MAX_UTC);
+                file(&mut books.active_until, d.party.clone(), (until, d.id));
             }
             if d.stands() {
-                *books
-                    .standing
-                    .entry((d.rule.clone(), d.party.clone()))
-                    .or_default() += 1;
-                books
-                    .by_rule_party
-                    .entry((d.rule.clone(), d.party.clone()))
-                    .or_default()
-                    .insert(d.id);
+                let key = (d.rule.clone(), d.party.clone());
+                *books.standing.entry(key.clone()).or_default() += 1;
+                file(&mut books.by_rule_party, key, d.id);
             }
         }
         for imp in facts.impositions.values() {
             if imp.lifted.is_none() {
-                books
-                    .open_impositions
-                    .entry(imp.against.clone())
-                    .or_default()
-                    .insert((imp.imposed_at, imp.event));
+                let key = (imp.imposed_at, imp.event);
+                file(&mut books.open_impositions, imp.against.clone(), key);
             }
         }
         for g in &facts.reliefs {
-            books
-                .granted
-                .entry(g.party.clone())
-                .or_default()
-                .insert(g.at);
+            file(&mut books.granted, g.party.clone(), g.at);
         }
         books
     }
+}
+
+/// Files `item` under `key`.
+fn file<K: Ord, T: Ord>(map: &mut BTreeMap<K, BTreeSet<T>>, key: K, item: T) {
+    map.entry(key).or_default().insert(item);
 }
 
 /// Voids decisions resting on allegations that no longer stand, then runs every rule.

@@ -24,29 +24,15 @@ pub(crate) struct Candidate {
 /// When the party's compliance clock started, if any sanction against it is in force.
 pub(crate) fn compliance_start(state: &AgreementState, party: &PartyId) -> Option<Timestamp> {
     state.tick(1);
+    let books = &state.index.books;
     // The latest decision in force (or pending) takes effect last.
-    let decided = state
-        .index
-        .books
-        .active_until
-        .get(party)
-        .and_then(|s| s.last())
-        .map(|(at, _)| *at);
+    let decided = books.active_until.get(party).and_then(|s| s.last());
+    let decided = decided.map(|(at, _)| *at);
     // An imposition counts unless relief was granted since; the latest one counts if
     // any does (the latest grant is the one to beat).
-    let last_grant = state
-        .index
-        .books
-        .granted
-        .get(party)
-        .and_then(|g| g.last())
-        .copied();
-    let imposed = state
-        .index
-        .books
-        .open_impositions
-        .get(party)
-        .and_then(|s| s.last())
+    let last_grant = books.granted.get(party).and_then(|g| g.last()).copied();
+    let imposed = books.open_impositions.get(party).and_then(|s| s.last());
+    let imposed = imposed
         .map(|(at, _)| *at)
         .filter(|at| last_grant.is_none_or(|g| g < *at));
     debug_assert_eq!(
@@ -181,12 +167,16 @@ pub(crate) fn approvable(
 
 /// Records every relief due at or before `at`; returns the decisions it ended.
 pub(crate) fn grant_due_relief(state: &mut AgreementState, at: Timestamp) -> Vec<DecisionId> {
-    let parties: Vec<PartyId> = state.facts.approvals.keys().cloned().collect();
+    // Relief for one party changes no other party's clock, so what is due is found first
+    // (without copying anything unless something is due).
+    let due_now: Vec<(PartyId, Candidate)> = state
+        .facts
+        .approvals
+        .keys()
+        .filter_map(|party| Some((party.clone(), due(state, party, at)?)))
+        .collect();
     let mut ended = Vec::new();
-    for party in parties {
-        let Some(c) = due(state, &party, at) else {
-            continue;
-        };
+    for (party, c) in due_now {
         let Some(by) = c.approvals.last().copied() else {
             continue;
         };
