@@ -6,6 +6,7 @@ use crate::agreement::{Escalation, ThresholdRule};
 use crate::allegation::AllegationRecord;
 use crate::id::{EventId, PartyId};
 use crate::sanction::{Trigger, Verdict, View};
+use crate::state::AgreementState;
 use crate::time::Timestamp;
 
 impl ThresholdRule {
@@ -15,7 +16,7 @@ impl ThresholdRule {
     /// could never fit in a window (a day-precision report under a rule of a few hours), can
     /// never help reach the threshold: it is never counted or cited, so it never waits in the
     /// rule's pool (which keeps the work of one event bounded; see the performance guide).
-    pub(crate) fn counts(&self, view: &dyn View, a: &AllegationRecord) -> bool {
+    pub(crate) fn counts(&self, state: &AgreementState, a: &AllegationRecord) -> bool {
         self.terms.includes(&a.allegation.term)
             && self.weight(a) > 0
             && self
@@ -23,8 +24,8 @@ impl ThresholdRule {
                 .after(a.occurred.earliest())
                 .is_none_or(|end| a.occurred.latest() <= end)
             && a.meets(&self.evidence)
-            && view.stands(&a.id)
-            && !view.is_cited(&a.id, &self.id)
+            && state.stands_rec(a)
+            && !state.is_cited(&a.id, &self.id)
     }
 
     fn weight(&self, a: &AllegationRecord) -> u64 {
@@ -89,7 +90,7 @@ impl ThresholdRule {
     /// `steps`.
     pub(crate) fn evaluate<'v>(
         &self,
-        view: &'v dyn View,
+        view: &'v AgreementState,
         trigger: &Trigger<'_>,
         pool: impl Fn(&PartyId, Timestamp, Timestamp) -> Vec<&'v AllegationRecord>,
         steps: &mut usize,

@@ -137,7 +137,7 @@ impl AgreementState {
     }
 
     /// Whether changes are being recorded.
-    fn journaling(&self) -> bool {
+    pub(crate) fn journaling(&self) -> bool {
         self.journal.0.is_some()
     }
 

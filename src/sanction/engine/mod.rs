@@ -49,8 +49,9 @@ pub(crate) struct Books {
     pub(crate) granted: BTreeMap<PartyId, BTreeSet<Timestamp>>,
     /// The policy's threshold rules, run first.
     pub(crate) policy_rules: Vec<Arc<ThresholdRule>>,
-    /// For each policy rule and accused party, its pool (see [`pools`]).
-    pub(crate) pools: BTreeMap<(RuleId, PartyId), Keyed>,
+    /// For each accused party, each policy rule's pool (by the rule's place in the policy;
+    /// see [`pools`]).
+    pub(crate) pools: BTreeMap<PartyId, Vec<Keyed>>,
 }
 
 impl Books {
@@ -170,11 +171,11 @@ pub(crate) fn run_rules(
         let verdicts = rule.evaluate(
             state,
             &trigger,
-            |party, from, to| pool(state, &rule.id, party, from, to),
+            |party, from, to| pool(state, i, party, from, to),
             &mut steps,
         );
         state.tick(steps);
-        admit_all(state, &rule.id, verdicts, record, applied);
+        admit_all(state, &rule.id, Some(i), verdicts, record, applied);
     }
     for i in 0..state.custom.len() {
         let Some(rule) = state.custom.get(i) else {
@@ -182,13 +183,14 @@ pub(crate) fn run_rules(
         };
         state.tick(1 + changed.len());
         let verdicts = rule.evaluate(state, &trigger);
-        admit_all(state, rule.id(), verdicts, record, applied);
+        admit_all(state, rule.id(), None, verdicts, record, applied);
     }
 }
 
 pub(crate) fn admit_all(
     state: &mut AgreementState,
     rule: &RuleId,
+    pooled: Option<usize>,
     verdicts: Vec<Verdict>,
     record: &Record,
     applied: &mut Applied,
@@ -206,15 +208,9 @@ pub(crate) fn admit_all(
                     .collect();
                 // Only this rule's pool can change: the decision cites for it alone,
                 // and changes no allegation's standing.
-                let own: Vec<_> = state
-                    .index
-                    .books
-                    .policy_rules
-                    .iter()
-                    .filter(|r| &r.id == rule)
-                    .cloned()
-                    .collect();
-                refresh_pools_of(state, &own, cited);
+                if let Some(i) = pooled {
+                    refresh_pools_of(state, i..i + 1, cited);
+                }
             }
             Ok(None) => {}
             Err(reason) => {

@@ -3,58 +3,114 @@
 //! candidates from its pool and from nowhere else; the pool is kept current from the same
 //! "what may have changed" set that drives voiding.
 
-use std::sync::Arc;
+use std::ops::Range;
 
-use crate::agreement::ThresholdRule;
 use crate::allegation::AllegationRecord;
-use crate::id::{PartyId, RuleId};
-use crate::state::{AgreementState, Slot};
+use crate::id::PartyId;
+use crate::state::{AgreementState, Keyed, Slot};
 use crate::time::Timestamp;
 
-/// The pool of a policy rule: allegations against `party` that count for it, with earliest
-/// occurrence in `[from, to]`.
+/// The pool of the policy's rule `rule` (its place in the policy): allegations against
+/// `party` that count for it, with earliest occurrence in `[from, to]`.
 pub(crate) fn pool<'s>(
     state: &'s AgreementState,
-    rule: &RuleId,
+    rule: usize,
     party: &PartyId,
     from: Timestamp,
     to: Timestamp,
 ) -> Vec<&'s AllegationRecord> {
-    let keys = state.index.books.pools.get(&(rule.clone(), party.clone()));
+    let keys = state.index.books.pools.get(party).and_then(|p| p.get(rule));
     state.keyed_between(keys, from, to)
 }
 
 /// Recomputes the pool membership of these allegations for every policy rule.
-pub(crate) fn refresh_pools(state: &mut AgreementState, seqs: impl IntoIterator<Item = Slot>) {
-    let rules = state.index.books.policy_rules.clone();
-    refresh_pools_of(state, &rules, seqs);
+pub(crate) fn refresh_pools(state: &mut AgreementState, slots: impl IntoIterator<Item = Slot>) {
+    let all = 0..state.index.books.policy_rules.len();
+    refresh_pools_of(state, all, slots);
 }
 
-/// Recomputes the pool membership of these allegations for these policy rules.
+/// Recomputes the pool membership of these allegations for the policy's rules in `rules`
+/// (their places in the policy).
 pub(crate) fn refresh_pools_of(
     state: &mut AgreementState,
-    rules: &[Arc<ThresholdRule>],
-    seqs: impl IntoIterator<Item = Slot>,
+    rules: Range<usize>,
+    slots: impl IntoIterator<Item = Slot>,
 ) {
     if rules.is_empty() {
         return;
     }
-    for seq in seqs {
+    for slot in slots {
         state.tick(rules.len());
-        let Some(a) = state.facts.allegations.get(seq) else {
-            continue;
-        };
-        let key = (a.occurred.earliest(), seq);
-        let party = a.accused().clone();
-        let membership: Vec<bool> = rules.iter().map(|r| r.counts(state, a)).collect();
-        for (rule, member) in rules.iter().zip(membership) {
-            let pool = (rule.id.clone(), party.clone());
-            if member {
-                state.set_insert(|s| &mut s.index.books.pools, pool, key);
+        for i in rules.clone() {
+            let Some(rule) = state.index.books.policy_rules.get(i).cloned() else {
+                continue;
+            };
+            let Some(a) = state.facts.allegations.get(slot) else {
+                break;
+            };
+            let key = (a.occurred.earliest(), slot);
+            if rule.counts(state, a) {
+                let party = a.accused().clone();
+                enter(state, party, i, key);
             } else {
-                state.set_remove(|s| &mut s.index.books.pools, &pool, &key);
+                let party = a.accused().clone();
+                leave(state, &party, i, key);
             }
         }
+    }
+}
+
+/// Puts `key` in the pool of rule `i` against `party`; rollback takes it out again (and the
+/// party's pools, if this made them).
+fn enter(state: &mut AgreementState, party: PartyId, i: usize, key: (Timestamp, Slot)) {
+    let rules = state.index.books.policy_rules.len();
+    let pools = &mut state.index.books.pools;
+    let (made, entered) = match pools.get_mut(&party) {
+        Some(sets) => (false, sets.get_mut(i).is_some_and(|s| s.insert(key))),
+        None => {
+            let mut sets = vec![Keyed::new(); rules];
+            let entered = sets.get_mut(i).is_some_and(|s| s.insert(key));
+            pools.insert(party.clone(), sets);
+            (true, entered)
+        }
+    };
+    if entered && state.journaling() {
+        state.undo_with(move |s| {
+            let pools = &mut s.index.books.pools;
+            if let Some(sets) = pools.get_mut(&party) {
+                if let Some(set) = sets.get_mut(i) {
+                    set.remove(&key);
+                }
+                if made && sets.iter().all(Keyed::is_empty) {
+                    pools.remove(&party);
+                }
+            }
+        });
+    }
+}
+
+/// Takes `key` out of the pool of rule `i` against `party`; rollback puts it back.
+fn leave(state: &mut AgreementState, party: &PartyId, i: usize, key: (Timestamp, Slot)) {
+    let left = state
+        .index
+        .books
+        .pools
+        .get_mut(party)
+        .and_then(|sets| sets.get_mut(i))
+        .is_some_and(|set| set.remove(&key));
+    if left && state.journaling() {
+        let party = party.clone();
+        state.undo_with(move |s| {
+            if let Some(set) = s
+                .index
+                .books
+                .pools
+                .get_mut(&party)
+                .and_then(|sets| sets.get_mut(i))
+            {
+                set.insert(key);
+            }
+        });
     }
 }
 
@@ -83,10 +139,10 @@ mod tests {
                 state.apply(r).expect("applies");
                 let rules = state.index.books.policy_rules.clone();
                 let parties: Vec<_> = state.index.roles.keys().cloned().collect();
-                for rule in &rules {
+                for (i, rule) in rules.iter().enumerate() {
                     for party in &parties {
                         let (from, to) = (Timestamp::MIN_UTC, Timestamp::MAX_UTC);
-                        let pooled: Vec<_> = pool(&state, &rule.id, party, from, to)
+                        let pooled: Vec<_> = pool(&state, i, party, from, to)
                             .iter()
                             .map(|a| a.id)
                             .collect();
