@@ -227,6 +227,10 @@ impl AgreementState {
         self.refresh_rules();
         let all: Vec<Slot> = self.facts.allegations.slots().map(|(s, _)| s).collect();
         crate::sanction::engine::refresh_pools(self, all);
+        let parties: Vec<PartyId> = self.facts.approvals.keys().cloned().collect();
+        for party in parties {
+            crate::sanction::engine::relief::reconsider(self, party);
+        }
     }
 
     /// Recomputes the cached shape and coverages of every term.

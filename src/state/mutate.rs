@@ -32,9 +32,11 @@ impl AgreementState {
         let mut affected = self.reshape(&seeds);
         affected.extend(own);
         engine::run_rules(self, record, affected, &mut applied);
+        relief::settle(self);
         applied
             .ended
             .extend(relief::grant_due_relief(self, recorded_at));
+        relief::settle(self);
         debug_assert!(
             self.coverage_cache_is_current(),
             "an event changed a coverage its seeds did not reach"
@@ -296,6 +298,7 @@ impl AgreementState {
                     against.clone(),
                     (event.recorded_at, event.id),
                 );
+                relief::touched(self, against);
                 self.put(
                     |s| &mut s.facts.impositions,
                     event.id,
@@ -320,6 +323,7 @@ impl AgreementState {
                     });
                     let (against, key) = (imp.against.clone(), (imp.imposed_at, *imposition));
                     self.set_remove(|s| &mut s.index.books.open_impositions, &against, &key);
+                    relief::touched(self, &against);
                 }
                 None
             }
@@ -341,6 +345,7 @@ impl AgreementState {
                     recorded_at: event.recorded_at,
                 };
                 self.push_under(|s| &mut s.facts.approvals, party.clone(), approval);
+                relief::touched(self, party);
                 None
             }
             // Keys and checkpoints are folded by `fold_keys`.
@@ -526,8 +531,13 @@ impl AgreementState {
             let party = a.accused().clone();
             let at = record.event.recorded_at;
             self.touch(|s| &mut s.facts.last_confirmation, &party);
-            let last = self.facts.last_confirmation.entry(party).or_insert(at);
+            let last = self
+                .facts
+                .last_confirmation
+                .entry(party.clone())
+                .or_insert(at);
             *last = (*last).max(at);
+            relief::touched(self, &party);
         }
         Some(seq)
     }

@@ -29,6 +29,7 @@ pub(crate) fn end_decision(
     let until = d.effective_at.unwrap_or(Timestamp::MAX_UTC);
     let violations = d.violations.clone();
     state.set_remove(|s| &mut s.index.books.active_until, &party, &(until, id));
+    super::relief::touched(state, &party);
     state.tick(violations.len());
     state.set_remove(|s| &mut s.index.books.active, &party, &id);
     for v in &violations {

@@ -49,6 +49,12 @@ pub(crate) struct Books {
     pub(crate) granted: BTreeMap<PartyId, BTreeSet<Timestamp>>,
     /// The policy's threshold rules, run first.
     pub(crate) policy_rules: Vec<Arc<ThresholdRule>>,
+    /// When relief will be due for each party that has a candidate (see
+    /// [`relief::settle`]).
+    pub(crate) relief_due: BTreeMap<PartyId, Timestamp>,
+    /// The parties whose relief the event being folded may have changed (empty between
+    /// events).
+    pub(crate) relief_touched: Vec<PartyId>,
     /// For each accused party, each policy rule's pool (by the rule's place in the policy;
     /// see [`pools`]).
     pub(crate) pools: BTreeMap<PartyId, Vec<Keyed>>,
@@ -297,6 +303,7 @@ pub(crate) fn admit(
         party.clone(),
         (until, id),
     );
+    relief::touched(state, &party);
     state.count_up(
         |s| &mut s.index.books.standing,
         (rule.clone(), party.clone()),

@@ -165,15 +165,59 @@ pub(crate) fn approvable(
     }
 }
 
+/// Notes that `party`'s compliance clock or approvals may have changed: its relief is worked
+/// out again at the end of the event (see [`settle`]).
+pub(crate) fn touched(state: &mut AgreementState, party: &PartyId) {
+    let touched = &mut state.index.books.relief_touched;
+    if !touched.contains(party) {
+        touched.push(party.clone());
+    }
+}
+
+/// Works out again when relief will be due for each party touched by the event (the books
+/// keep it, so that [`grant_due_relief`] reads one entry per party instead of walking each
+/// party's clock and approvals on every event).
+pub(crate) fn settle(state: &mut AgreementState) {
+    let touched = std::mem::take(&mut state.index.books.relief_touched);
+    for party in touched {
+        reconsider(state, party);
+    }
+    debug_assert!(
+        state.facts.approvals.keys().all(|p| {
+            state.index.books.relief_due.get(p).copied() == relief_candidate(state, p).map(|c| c.at)
+        }),
+        "the relief books are current"
+    );
+}
+
+/// Works out when relief will be due for `party`, on the facts as they stand.
+pub(crate) fn reconsider(state: &mut AgreementState, party: PartyId) {
+    let now = relief_candidate(state, &party).map(|c| c.at);
+    if state.index.books.relief_due.get(&party).copied() == now {
+        return;
+    }
+    state.touch(|s| &mut s.index.books.relief_due, &party);
+    match now {
+        Some(at) => {
+            state.index.books.relief_due.insert(party, at);
+        }
+        None => {
+            state.index.books.relief_due.remove(&party);
+        }
+    }
+}
+
 /// Records every relief due at or before `at`; returns the decisions it ended.
 pub(crate) fn grant_due_relief(state: &mut AgreementState, at: Timestamp) -> Vec<DecisionId> {
     // Relief for one party changes no other party's clock, so what is due is found first
     // (without copying anything unless something is due).
     let due_now: Vec<(PartyId, Candidate)> = state
-        .facts
-        .approvals
-        .keys()
-        .filter_map(|party| Some((party.clone(), due(state, party, at)?)))
+        .index
+        .books
+        .relief_due
+        .iter()
+        .filter(|(_, due_at)| **due_at <= at)
+        .filter_map(|(party, _)| Some((party.clone(), due(state, party, at)?)))
         .collect();
     let mut ended = Vec::new();
     for (party, c) in due_now {
@@ -194,6 +238,7 @@ pub(crate) fn grant_due_relief(state: &mut AgreementState, at: Timestamp) -> Vec
             ended.push(*id);
         }
         state.set_insert(|s| &mut s.index.books.granted, party.clone(), c.at);
+        let who = party.clone();
         let grant = ReliefGrant {
             party,
             at: c.at,
@@ -201,6 +246,7 @@ pub(crate) fn grant_due_relief(state: &mut AgreementState, at: Timestamp) -> Vec
             decisions,
         };
         state.push(|s| &mut s.facts.reliefs, grant);
+        reconsider(state, who);
     }
     ended
 }
