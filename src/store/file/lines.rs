@@ -75,12 +75,37 @@ impl<R: Read> LineReader<R> {
         self.offset
     }
 
-    /// Reads the next line.
+    /// The number of the next line.
+    pub(crate) fn number(&self) -> u64 {
+        self.number
+    }
+
+    /// Reads the next line into [`LineReader::line`].
     ///
     /// # Errors
     /// A read error.
     pub(crate) fn next(&mut self) -> io::Result<Next> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let next = self.read_into(&mut buf);
+        self.buf = buf;
+        next
+    }
+
+    /// Reads the next line onto the end of `out`, whose earlier bytes stay as they are: the
+    /// line's bytes are copied once, from the read buffer to `out`. [`LineReader::line`] is
+    /// then empty. After an error `out` may hold part of a line.
+    ///
+    /// # Errors
+    /// A read error.
+    pub(crate) fn next_into(&mut self, out: &mut Vec<u8>) -> io::Result<Next> {
         self.buf.clear();
+        self.read_into(out)
+    }
+
+    /// Reads the next line, appending its bytes to `out`.
+    fn read_into(&mut self, out: &mut Vec<u8>) -> io::Result<Next> {
+        let base = out.len();
         let start = self.offset;
         let number = self.number;
         loop {
@@ -95,14 +120,15 @@ impl<R: Read> LineReader<R> {
             let available = available
                 .get(..room.min(available.len()))
                 .unwrap_or_default();
+            let held = out.len() - base;
             if available.is_empty() {
-                if self.buf.is_empty() {
+                if held == 0 {
                     return Ok(Next::End);
                 }
                 return Ok(Next::Tail {
                     number,
                     offset: start,
-                    len: self.buf.len() as u64,
+                    len: held as u64,
                 });
             }
             let (chunk, found) = match available.iter().position(|&b| b == b'\n') {
@@ -111,10 +137,9 @@ impl<R: Read> LineReader<R> {
             };
             let keep = chunk
                 .len()
-                .min(self.max.saturating_add(1).saturating_sub(self.buf.len()));
-            self.buf
-                .extend_from_slice(chunk.get(..keep).unwrap_or_default());
-            if self.buf.len() > self.max {
+                .min(self.max.saturating_add(1).saturating_sub(held));
+            out.extend_from_slice(chunk.get(..keep).unwrap_or_default());
+            if out.len() - base > self.max {
                 return Ok(Next::TooLong {
                     number,
                     offset: start,
