@@ -230,6 +230,47 @@ mod tests {
     }
 
     #[test]
+    fn lines_are_appended_where_asked() {
+        let mut r = LineReader::new(&b"ab\ncd\nef"[..], 10, 0, 1);
+        let mut out = b"x".to_vec();
+        assert!(matches!(
+            r.next_into(&mut out),
+            Ok(Next::Line {
+                number: 1,
+                offset: 0
+            })
+        ));
+        assert!(matches!(
+            r.next_into(&mut out),
+            Ok(Next::Line {
+                number: 2,
+                offset: 3
+            })
+        ));
+        assert_eq!(out, b"xabcd");
+        assert!(r.line().is_empty());
+        assert!(matches!(
+            r.next_into(&mut out),
+            Ok(Next::Tail {
+                number: 3,
+                offset: 6,
+                len: 2
+            })
+        ));
+        assert_eq!(out, b"xabcdef");
+        let mut r = LineReader::new(&b"abcdef\n"[..], 3, 0, 1);
+        let mut out = b"yy".to_vec();
+        assert!(matches!(
+            r.next_into(&mut out),
+            Ok(Next::TooLong {
+                number: 1,
+                offset: 0
+            })
+        ));
+        assert_eq!(out, b"yyabcd");
+    }
+
+    #[test]
     fn stops_at_the_limit() {
         let mut r = LineReader::new(&b"ab\ncd\nef\n"[..], 10, 0, 1).limit(6);
         assert!(matches!(r.next(), Ok(Next::Line { number: 1, .. })));

@@ -24,7 +24,7 @@ use crate::store::file::lines::{LineReader, Next};
 use crate::store::file::options::FileLogOptions;
 use crate::store::file::tail::{self, Shape};
 
-mod pipeline;
+pub(super) mod pipeline;
 
 /// How many lines open checks on one thread before it hands the fold to a second one: a small
 /// log is read faster without starting a thread.
