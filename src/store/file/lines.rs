@@ -131,7 +131,7 @@ impl<R: Read> LineReader<R> {
                     len: held as u64,
                 });
             }
-            let (chunk, found) = match available.iter().position(|&b| b == b'\n') {
+            let (chunk, found) = match newline(available) {
                 Some(i) => (available.get(..i).unwrap_or_default(), true),
                 None => (available, false),
             };
@@ -157,6 +157,32 @@ impl<R: Read> LineReader<R> {
             }
         }
     }
+}
+
+/// Where the first newline in `bytes` is: eight bytes at a time.
+fn newline(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        // A zero byte where `word` has a newline; the lowest flag is always a true one.
+        let x = u64::from_le_bytes(word) ^ NEWLINES;
+        let flags = x.wrapping_sub(ONES) & !x & HIGH;
+        if flags != 0 {
+            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| at + i)
 }
 
 #[cfg(test)]
@@ -227,6 +253,26 @@ mod tests {
                 offset: 3
             })
         );
+    }
+
+    #[test]
+    fn newlines_are_found_wherever_they_are() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                // Bytes that differ from a newline in one bit, and high bytes, around it.
+                bytes.iter_mut().step_by(3).for_each(|b| *b = 0x0b);
+                bytes.iter_mut().skip(1).step_by(5).for_each(|b| *b = 0x8a);
+                if at < len {
+                    bytes[at] = b'\n';
+                    if at + 2 < len {
+                        bytes[at + 2] = b'\n';
+                    }
+                }
+                let expected = bytes.iter().position(|&b| b == b'\n');
+                assert_eq!(newline(&bytes), expected, "{bytes:?}");
+            }
+        }
     }
 
     #[test]

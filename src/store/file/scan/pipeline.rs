@@ -6,7 +6,7 @@
 //!
 //! Lines travel in chunks of [`CHUNK`]: each line's bytes are copied once, from the read buffer
 //! into the chunk, and the ledger takes the event's stored bytes from there. Chunks come back
-//! to be filled again. The error reported is the one for the earliest line: the reader stops
+//! to be emptied (the records freed where they were made) and filled again. The error reported is the one for the earliest line: the reader stops
 //! at the first line it refuses and sends what comes before it, followed by its error; the
 //! folder reports that error only once every earlier line is folded, and stops at the first
 //! record the rules refuse, which ends the reader too.
@@ -123,7 +123,14 @@ fn read<R: Read>(
                             hint: None,
                         });
                         if chunk.items.len() >= CHUNK {
-                            let empty = returned.try_recv().unwrap_or_default();
+                            let empty = returned.try_recv().map_or_else(
+                                |_| Chunk::default(),
+                                |mut c| {
+                                    c.bytes.clear();
+                                    c.items.clear();
+                                    c
+                                },
+                            );
                             let full = std::mem::replace(&mut chunk, empty);
                             if !send(full, &mut ahead, to_fold) {
                                 return;
@@ -181,7 +188,7 @@ fn fold(
     give_back: &SyncSender<Chunk>,
 ) -> Result<Pass, OpenError> {
     for mut chunk in to_read {
-        for item in chunk.items.drain(..) {
+        for item in &mut chunk.items {
             let stored = chunk
                 .bytes
                 .get(item.start..)
@@ -193,7 +200,7 @@ fn fold(
                 stored,
                 item.number,
                 item.offset,
-                item.hint,
+                item.hint.take(),
             )?;
             more = kept(&mut pass, more, item.checked.more, item.offset, item.end);
         }
@@ -216,8 +223,8 @@ fn fold(
             }
             Some(Ending::Failed(e)) => return Err(e),
         }
-        chunk.bytes.clear();
-        // A full return channel drops the chunk: the reader makes another.
+        // The reader empties it: the records are freed on the thread that made them. A full
+        // return channel drops the chunk here, and the reader makes another.
         let _ = give_back.try_send(chunk);
     }
     // The reader always ends with an ending unless it stopped early.
