@@ -238,3 +238,100 @@ fn the_earliest_damage_wins_whichever_thread_finds_it() {
         short(&verdict)
     );
 }
+
+/// A signed log of `n` records (a signed genesis, then signed allegations), as stored events.
+#[cfg(feature = "transparency")]
+fn signed_events(n: u64) -> Vec<crate::event::Event> {
+    use crate::agreement::{
+        Agreement, PartyKey, Severity, Signing, TargetCategory, Term, TermKind,
+    };
+    use crate::event::{Allegation, Event, Place, SigningContext};
+    use crate::id::{PartyId, TermId};
+    use crate::time::Timestamp;
+    use crate::transparency::{KeyName, SignerKey};
+
+    let party = |s: &str| PartyId::new(s).expect("a party id");
+    let ua = SignerKey::from_seed(KeyName::new("ua").expect("a name"), &[1; 32]).expect("a key");
+    let med =
+        SignerKey::from_seed(KeyName::new("mediator").expect("a name"), &[2; 32]).expect("a key");
+    let agreement = Agreement::new("signed pipeline")
+        .belligerent(party("UA"), "Ukraine")
+        .belligerent(party("RU"), "Russia")
+        .mediator(party("MED"), "Mediator")
+        .term(
+            Term::new(
+                TermId::new("energy").expect("a term id"),
+                "Energy",
+                TermKind::energy_moratorium(),
+            )
+            .binding([party("UA"), party("RU")]),
+        )
+        .signing(
+            Signing::required()
+                .key(party("UA"), PartyKey::from(ua.verifier()))
+                .key(party("MED"), PartyKey::from(med.verifier())),
+        );
+    let start: Timestamp = "2025-03-19T00:00:00Z".parse().expect("a time");
+    let genesis = Event::by(party("MED"))
+        .at(start)
+        .concludes(agreement)
+        .expect("a genesis")
+        .signed_genesis(&med);
+    let mut place = SigningContext::genesis(&genesis);
+    let mut events = Vec::new();
+    let mut push = |event: Event, place: &mut SigningContext| {
+        let bytes = serde_json::to_vec(&event).expect("events encode");
+        place.prev = place.prev.link(place.seq, &bytes);
+        place.seq = place.seq.next().expect("a next number");
+        events.push(event);
+    };
+    push(genesis, &mut place);
+    for i in 1..n {
+        let at = start + chrono::Duration::seconds(i64::try_from(i).expect("few"));
+        let e = Event::by(party("UA"))
+            .at(at)
+            .alleges(Allegation::new(
+                party("RU"),
+                TermId::new("energy").expect("a term id"),
+                TargetCategory::PowerGrid,
+                Place::named("Sloviansk"),
+                Severity::Minor,
+            ))
+            .expect("an allegation");
+        let signed = e.signed(&ua, &place);
+        push(signed, &mut place);
+    }
+    events
+}
+
+#[cfg(feature = "transparency")]
+#[test]
+fn signed_logs_open_alike_and_a_bad_signature_is_refused_on_its_line() {
+    let events = signed_events(1200);
+    let stored: Vec<Vec<u8>> = events
+        .iter()
+        .map(|e| serde_json::to_vec(e).expect("events encode"))
+        .collect();
+    let options = FileLogOptions::new();
+    let verdict = same_everywhere(&log(&stored, &[1, 2, 600]), &options);
+    assert!(
+        verdict.starts_with("head Head { version: 1200"),
+        "{}",
+        short(&verdict)
+    );
+    // A signature that does not verify, far in (its line's CRC and chain are right).
+    let mut bad = events;
+    if let Some(sig) = bad[1099].signature.as_mut() {
+        sig.bytes[40] ^= 0x01;
+    }
+    let stored: Vec<Vec<u8>> = bad
+        .iter()
+        .map(|e| serde_json::to_vec(e).expect("events encode"))
+        .collect();
+    let verdict = same_everywhere(&log(&stored, &[]), &options);
+    assert!(
+        verdict.starts_with("error: Refused { line: 1100,") && verdict.contains("Signature"),
+        "{}",
+        short(&verdict)
+    );
+}
