@@ -7,6 +7,7 @@ mod support;
 mod basics;
 mod concurrency;
 mod contract;
+mod far_damage;
 mod hostile;
 mod huge_line;
 mod integrity;

@@ -75,12 +75,37 @@ impl<R: Read> LineReader<R> {
         self.offset
     }
 
-    /// Reads the next line.
+    /// The number of the next line.
+    pub(crate) fn number(&self) -> u64 {
+        self.number
+    }
+
+    /// Reads the next line into [`LineReader::line`].
     ///
     /// # Errors
     /// A read error.
     pub(crate) fn next(&mut self) -> io::Result<Next> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        let next = self.read_into(&mut buf);
+        self.buf = buf;
+        next
+    }
+
+    /// Reads the next line onto the end of `out`, whose earlier bytes stay as they are: the
+    /// line's bytes are copied once, from the read buffer to `out`. [`LineReader::line`] is
+    /// then empty. After an error `out` may hold part of a line.
+    ///
+    /// # Errors
+    /// A read error.
+    pub(crate) fn next_into(&mut self, out: &mut Vec<u8>) -> io::Result<Next> {
         self.buf.clear();
+        self.read_into(out)
+    }
+
+    /// Reads the next line, appending its bytes to `out`.
+    fn read_into(&mut self, out: &mut Vec<u8>) -> io::Result<Next> {
+        let base = out.len();
         let start = self.offset;
         let number = self.number;
         loop {
@@ -95,26 +120,26 @@ impl<R: Read> LineReader<R> {
             let available = available
                 .get(..room.min(available.len()))
                 .unwrap_or_default();
+            let held = out.len() - base;
             if available.is_empty() {
-                if self.buf.is_empty() {
+                if held == 0 {
                     return Ok(Next::End);
                 }
                 return Ok(Next::Tail {
                     number,
                     offset: start,
-                    len: self.buf.len() as u64,
+                    len: held as u64,
                 });
             }
-            let (chunk, found) = match available.iter().position(|&b| b == b'\n') {
+            let (chunk, found) = match newline(available) {
                 Some(i) => (available.get(..i).unwrap_or_default(), true),
                 None => (available, false),
             };
             let keep = chunk
                 .len()
-                .min(self.max.saturating_add(1).saturating_sub(self.buf.len()));
-            self.buf
-                .extend_from_slice(chunk.get(..keep).unwrap_or_default());
-            if self.buf.len() > self.max {
+                .min(self.max.saturating_add(1).saturating_sub(held));
+            out.extend_from_slice(chunk.get(..keep).unwrap_or_default());
+            if out.len() - base > self.max {
                 return Ok(Next::TooLong {
                     number,
                     offset: start,
@@ -132,6 +157,32 @@ impl<R: Read> LineReader<R> {
             }
         }
     }
+}
+
+/// Where the first newline in `bytes` is: eight bytes at a time.
+fn newline(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const NEWLINES: u64 = u64::from_le_bytes([b'\n'; 8]);
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        // A zero byte where `word` has a newline; the lowest flag is always a true one.
+        let x = u64::from_le_bytes(word) ^ NEWLINES;
+        let flags = x.wrapping_sub(ONES) & !x & HIGH;
+        if flags != 0 {
+            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| at + i)
 }
 
 #[cfg(test)]
@@ -202,6 +253,67 @@ mod tests {
                 offset: 3
             })
         );
+    }
+
+    #[test]
+    fn newlines_are_found_wherever_they_are() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                // Bytes that differ from a newline in one bit, and high bytes, around it.
+                bytes.iter_mut().step_by(3).for_each(|b| *b = 0x0b);
+                bytes.iter_mut().skip(1).step_by(5).for_each(|b| *b = 0x8a);
+                if at < len {
+                    bytes[at] = b'\n';
+                    if at + 2 < len {
+                        bytes[at + 2] = b'\n';
+                    }
+                }
+                let expected = bytes.iter().position(|&b| b == b'\n');
+                assert_eq!(newline(&bytes), expected, "{bytes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn lines_are_appended_where_asked() {
+        let mut r = LineReader::new(&b"ab\ncd\nef"[..], 10, 0, 1);
+        let mut out = b"x".to_vec();
+        assert!(matches!(
+            r.next_into(&mut out),
+            Ok(Next::Line {
+                number: 1,
+                offset: 0
+            })
+        ));
+        assert!(matches!(
+            r.next_into(&mut out),
+            Ok(Next::Line {
+                number: 2,
+                offset: 3
+            })
+        ));
+        assert_eq!(out, b"xabcd");
+        assert!(r.line().is_empty());
+        assert!(matches!(
+            r.next_into(&mut out),
+            Ok(Next::Tail {
+                number: 3,
+                offset: 6,
+                len: 2
+            })
+        ));
+        assert_eq!(out, b"xabcdef");
+        let mut r = LineReader::new(&b"abcdef\n"[..], 3, 0, 1);
+        let mut out = b"yy".to_vec();
+        assert!(matches!(
+            r.next_into(&mut out),
+            Ok(Next::TooLong {
+                number: 1,
+                offset: 0
+            })
+        ));
+        assert_eq!(out, b"yyabcd");
     }
 
     #[test]

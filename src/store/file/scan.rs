@@ -10,18 +10,25 @@
 
 use std::borrow::Cow;
 use std::io::{Read, Seek, SeekFrom};
+use std::ops::Range;
 
 use serde::Deserialize;
 
 use crate::event::{Event, Record};
 use crate::id::Seq;
-use crate::log::Ledger;
-use crate::state::AgreementState;
+use crate::log::{ChainHash, Head, Ledger};
+use crate::state::{AgreementState, Verified};
 use crate::store::file::error::{OpenError, OpenReport, TornTail};
 use crate::store::file::format::{FORMAT, LineError, decode_line, event_start, parser_message};
 use crate::store::file::lines::{LineReader, Next};
 use crate::store::file::options::FileLogOptions;
 use crate::store::file::tail::{self, Shape};
+
+pub(super) mod pipeline;
+
+/// How many lines open checks on one thread before it hands the fold to a second one: a small
+/// log is read faster without starting a thread.
+pub(crate) const ALONE: u64 = 4096;
 
 /// The longest excerpt of a decoder's message kept in an error, in characters.
 const MAX_MESSAGE: usize = 200;
@@ -66,8 +73,18 @@ struct Pass {
 /// # Errors
 /// The first damage found, or a read error.
 pub(crate) fn scan<R: Read + Seek>(
+    reader: R,
+    options: &FileLogOptions,
+) -> Result<Scanned, OpenError> {
+    scan_with(reader, options, ALONE)
+}
+
+/// [`scan`], checking the first `alone` lines on this thread alone and handing the fold of the
+/// rest to a second thread (see `pipeline`).
+pub(crate) fn scan_with<R: Read + Seek>(
     mut reader: R,
     options: &FileLogOptions,
+    alone: u64,
 ) -> Result<Scanned, OpenError> {
     let start = AgreementState::new()
         .with_rules(options.rules().clone())
@@ -79,7 +96,7 @@ pub(crate) fn scan<R: Read + Seek>(
             .map_err(OpenError::io("rewinding the log"))
     };
     rewind(&mut reader)?;
-    let first = pass(&mut reader, start.clone(), max, None)?;
+    let first = pass(&mut reader, start.clone(), max, None, alone)?;
     let Some(batch) = first.open_batch else {
         let tail = (first.total > first.end).then(|| TornTail {
             offset: first.end,
@@ -96,7 +113,7 @@ pub(crate) fn scan<R: Read + Seek>(
         });
     };
     rewind(&mut reader)?;
-    let second = pass(&mut reader, start, max, Some(batch))?;
+    let second = pass(&mut reader, start, max, Some(batch), alone)?;
     let tail = TornTail {
         offset: second.end,
         bytes: first.total - second.end,
@@ -117,6 +134,7 @@ fn pass<R: Read>(
     state: AgreementState,
     max: usize,
     limit: Option<u64>,
+    alone: u64,
 ) -> Result<Pass, OpenError> {
     let mut lines = LineReader::new(reader, max, 0, 1);
     if let Some(limit) = limit {
@@ -131,45 +149,108 @@ fn pass<R: Read>(
     };
     let mut more = 0;
     loop {
+        if lines.number() > alone {
+            return pipeline::rest(lines, pass, more, max);
+        }
         match lines.next().map_err(OpenError::io("reading the log"))? {
             Next::End => {
-                pass.total = lines.offset();
-                return Ok(pass);
+                let total = lines.offset();
+                return finish(pass, more, Last::End { total });
             }
             Next::Tail {
                 number,
                 offset,
                 len,
             } => {
-                if tail(&mut pass, lines.line(), number, offset, more)? {
-                    pass.open_batch.get_or_insert(offset);
-                }
-                pass.total = offset + len;
-                return Ok(pass);
+                let bytes = lines.line();
+                return finish(
+                    pass,
+                    more,
+                    Last::Tail {
+                        bytes,
+                        number,
+                        offset,
+                        len,
+                    },
+                );
             }
             Next::TooLong { number, offset } => {
-                if number == 1 {
-                    not_a_log(lines.line(), lines.line().len())?;
-                }
-                return Err(OpenError::RecordTooLarge {
-                    line: number,
-                    offset,
-                    max,
-                });
+                return Err(too_long(lines.line(), number, offset, max));
             }
             Next::Line { number, offset } => {
-                let before = more;
-                more = check_line(&mut pass.ledger, lines.line(), number, offset, before)
+                let checked = read_line(lines.line(), number, offset, pass.ledger.head(), more)
                     .map_err(|e| locate(e, &mut lines))?;
-                if before == 0 && more > 0 {
-                    pass.open_batch = Some(offset);
-                } else if more == 0 {
-                    pass.open_batch = None;
-                }
-                pass.offsets.push(offset);
-                pass.end = lines.offset();
+                let stored = lines.line().get(checked.event.clone()).unwrap_or_default();
+                fold_line(&mut pass.ledger, &checked, stored, number, offset, None)?;
+                more = kept(&mut pass, more, checked.more, offset, lines.offset());
             }
         }
+    }
+}
+
+/// Notes a line whose record was folded in (it starts at `offset`, the next at `end`) and the
+/// batch it belongs to; returns its batch marker.
+fn kept(pass: &mut Pass, before: u64, more: u64, offset: u64, end: u64) -> u64 {
+    if before == 0 && more > 0 {
+        pass.open_batch = Some(offset);
+    } else if more == 0 {
+        pass.open_batch = None;
+    }
+    pass.offsets.push(offset);
+    pass.end = end;
+    more
+}
+
+/// How a pass ends, after its last complete line.
+enum Last<'a> {
+    /// The end of the file (or of the limit), right after a newline: `total` bytes in all.
+    End {
+        /// Every byte read.
+        total: u64,
+    },
+    /// Bytes after the last newline.
+    Tail {
+        /// The bytes.
+        bytes: &'a [u8],
+        /// The number their line would have.
+        number: u64,
+        /// Their offset.
+        offset: u64,
+        /// How many there are.
+        len: u64,
+    },
+}
+
+/// Ends a pass whose complete lines are all in `pass` (`more` is the last one's marker).
+fn finish(mut pass: Pass, more: u64, last: Last<'_>) -> Result<Pass, OpenError> {
+    match last {
+        Last::End { total } => pass.total = total,
+        Last::Tail {
+            bytes,
+            number,
+            offset,
+            len,
+        } => {
+            if tail(&mut pass, bytes, number, offset, more)? {
+                pass.open_batch.get_or_insert(offset);
+            }
+            pass.total = offset + len;
+        }
+    }
+    Ok(pass)
+}
+
+/// The error for a line longer than `max` (`bytes`: its first bytes).
+fn too_long(bytes: &[u8], number: u64, offset: u64, max: usize) -> OpenError {
+    if number == 1
+        && let Err(e) = not_a_log(bytes, bytes.len())
+    {
+        return e;
+    }
+    OpenError::RecordTooLarge {
+        line: number,
+        offset,
+        max,
     }
 }
 
@@ -274,6 +355,18 @@ struct Probe<'a> {
     format: Option<Cow<'a, str>>,
 }
 
+/// A line that passed every check that does not need the state, with its record decoded.
+pub(crate) struct Checked {
+    /// The record.
+    pub(crate) record: Record,
+    /// Its batch marker.
+    pub(crate) more: u64,
+    /// The chain hash after it.
+    pub(crate) hash: ChainHash,
+    /// Where the event's stored bytes are in the line.
+    pub(crate) event: Range<usize>,
+}
+
 /// Checks one complete line and adds its record to the ledger; returns its batch marker.
 fn check_line(
     ledger: &mut Ledger,
@@ -282,6 +375,23 @@ fn check_line(
     offset: u64,
     more_before: u64,
 ) -> Result<u64, OpenError> {
+    let checked = read_line(bytes, number, offset, ledger.head(), more_before)?;
+    let stored = bytes.get(checked.event.clone()).unwrap_or_default();
+    fold_line(ledger, &checked, stored, number, offset, None)?;
+    Ok(checked.more)
+}
+
+/// Checks everything about one complete line that does not need the state, for a line that
+/// follows `head` and a line whose batch marker is `more_before`: its form, its CRC, where the
+/// format is named, its sequence number, its batch marker, its chain hash, and that its event
+/// decodes.
+pub(crate) fn read_line(
+    bytes: &[u8],
+    number: u64,
+    offset: u64,
+    head: Head,
+    more_before: u64,
+) -> Result<Checked, OpenError> {
     if number == 1
         && let Ok(Probe {
             format: Some(found),
@@ -323,7 +433,6 @@ fn check_line(
             }));
         }
     }
-    let head = ledger.head();
     let expected = Seq(head.version.saturating_add(1));
     if line.seq != expected {
         return Err(OpenError::Sequence {
@@ -353,23 +462,47 @@ fn check_line(
             computed,
         });
     }
+    let start = event_start(bytes, line.event);
     let event: Event = serde_json::from_str(line.event).map_err(|e| OpenError::InvalidEvent {
         line: number,
         offset,
         seq: line.seq,
-        message: parser_message(&e, event_start(bytes, line.event)),
+        message: parser_message(&e, start),
     })?;
-    let record = Record::new(line.seq, event);
-    ledger
-        .state
-        .apply(&record)
-        .map_err(|reason| OpenError::Refused {
-            line: number,
-            offset,
-            seq: record.seq,
-            id: record.event.id,
-            reason,
-        })?;
-    ledger.push_stored(computed, line.event.as_bytes());
-    Ok(line.more)
+    Ok(Checked {
+        record: Record::new(line.seq, event),
+        more: line.more,
+        hash: computed,
+        event: start..start + line.event.len(),
+    })
+}
+
+/// Folds a checked line's record into the ledger (with what was verified ahead of it, if
+/// anything): the rules must accept it. `stored` is its event's stored bytes.
+pub(crate) fn fold_line(
+    ledger: &mut Ledger,
+    checked: &Checked,
+    stored: &[u8],
+    number: u64,
+    offset: u64,
+    hint: Option<Verified>,
+) -> Result<(), OpenError> {
+    let record = &checked.record;
+    let hinted = hint.is_some();
+    if hinted {
+        ledger.state.set_hint(hint);
+    }
+    let applied = ledger.state.apply(record);
+    if hinted {
+        ledger.state.set_hint(None);
+    }
+    applied.map_err(|reason| OpenError::Refused {
+        line: number,
+        offset,
+        seq: record.seq,
+        id: record.event.id,
+        reason,
+    })?;
+    ledger.push_stored(checked.hash, stored);
+    Ok(())
 }

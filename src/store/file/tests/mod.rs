@@ -5,6 +5,7 @@ mod crash;
 mod faults;
 mod fixture;
 mod model;
+mod pipeline;
 
 use crate::event::Event;
 use crate::id::Seq;
