@@ -23,7 +23,6 @@ mod work;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -186,12 +185,8 @@ impl AgreementState {
     }
 
     fn refresh_rules(&mut self) {
-        self.index.books.policy_rules = self
-            .facts
-            .agreement
-            .iter()
-            .flat_map(|a| a.policy.rules.iter().map(|r| Arc::new(r.clone())))
-            .collect();
+        self.index.books.policy_rules =
+            crate::sanction::engine::policy_rules(self.facts.agreement.as_ref());
     }
 
     /// Rebuilds every lookup from the facts.

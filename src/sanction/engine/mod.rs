@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::agreement::Procedure;
-use crate::agreement::ThresholdRule;
+use crate::agreement::{Agreement, ThresholdRule};
 use crate::event::Record;
 use crate::id::{DecisionId, EventId, PartyId, RuleId};
 use crate::sanction::{Decision, EndReason, Trigger, Verdict, View};
@@ -65,11 +65,7 @@ impl Books {
     /// state's other lookups are built).
     pub(crate) fn rebuild(facts: &Facts) -> Books {
         let mut books = Books {
-            policy_rules: facts
-                .agreement
-                .iter()
-                .flat_map(|a| a.policy.rules.iter().map(|r| Arc::new(r.clone())))
-                .collect(),
+            policy_rules: policy_rules(facts.agreement.as_ref()),
             ..Books::default()
         };
         for d in &facts.decisions {
@@ -108,6 +104,15 @@ impl Books {
         }
         books
     }
+}
+
+/// The policy's threshold rules, in the policy's order (each rule's place is its index in the
+/// books: see [`pools`]).
+pub(crate) fn policy_rules(agreement: Option<&Agreement>) -> Vec<Arc<ThresholdRule>> {
+    agreement
+        .iter()
+        .flat_map(|a| a.policy.rules.iter().map(|r| Arc::new(r.clone())))
+        .collect()
 }
 
 /// Files `item` under `key`.
