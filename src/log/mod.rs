@@ -27,9 +27,9 @@ use crate::state::{AgreementState, Refused};
 
 pub use chain::{ChainHash, HexError};
 pub use copy::copy_log;
-pub(crate) use ledger::{Admission, Ledger};
 #[cfg(feature = "postgres")]
 pub(crate) use ledger::Staged;
+pub(crate) use ledger::{Admission, Ledger};
 pub use memory::EventLog;
 
 /// The version a writer expects the log to be at: the number of records it holds.
