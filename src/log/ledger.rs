@@ -257,7 +257,7 @@ impl Ledger {
             }
             false => {
                 for (record, bytes, hash) in staged.records {
-                    // Validated against this very state in `prepare` (under the store's
+                    // Validated against this very state in `stage` (under the store's
                     // lock): folded in without validating a second time.
                     self.state.apply_prechecked(&record);
                     self.push_stored(hash, &bytes);
