@@ -219,13 +219,9 @@ impl AgreementState {
         index.books = crate::sanction::engine::Books::rebuild(&self.facts);
         self.index = index;
         self.refresh_coverage_all();
-        self.refresh_rules();
         let all: Vec<Slot> = self.facts.allegations.slots().map(|(s, _)| s).collect();
         crate::sanction::engine::refresh_pools(self, all);
-        let parties: Vec<PartyId> = self.facts.approvals.keys().cloned().collect();
-        for party in parties {
-            crate::sanction::engine::relief::reconsider(self, party);
-        }
+        crate::sanction::engine::relief::reconsider_all(self);
     }
 
     /// Recomputes the cached shape and coverages of every term.

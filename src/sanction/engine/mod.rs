@@ -153,14 +153,13 @@ pub(crate) fn run_rules(
             } else {
                 EndReason::Stopped
             };
-            let released: Vec<EventId> = d.violations.clone();
-            end_decision(state, id, event.recorded_at, event.id, reason);
-            applied.ended.push(id);
             released_all.extend(
-                released
+                d.violations
                     .iter()
                     .filter_map(|v| state.facts.ids.allegation(v)),
             );
+            end_decision(state, id, event.recorded_at, event.id, reason);
+            applied.ended.push(id);
         }
     }
     let mut changed = affected;

@@ -190,6 +190,15 @@ pub(crate) fn settle(state: &mut AgreementState) {
     );
 }
 
+/// Works out when relief will be due for every party with approvals (a state read from a
+/// snapshot).
+pub(crate) fn reconsider_all(state: &mut AgreementState) {
+    let parties: Vec<PartyId> = state.facts.approvals.keys().cloned().collect();
+    for party in parties {
+        reconsider(state, party);
+    }
+}
+
 /// Works out when relief will be due for `party`, on the facts as they stand.
 pub(crate) fn reconsider(state: &mut AgreementState, party: PartyId) {
     let now = relief_candidate(state, &party).map(|c| c.at);
