@@ -232,28 +232,12 @@ fn main() -> Result<(), Error> {
     let batched = n.min(100_000);
     let batch_s = {
         let store = FileLog::create(dir.path().join("batch.jsonl"), FileLogOptions::new())?;
-        let batches: Vec<Vec<Event>> = log[..batched]
-            .chunks(BATCH)
-            .map(|c| c.iter().map(|r| r.event.clone()).collect())
-            .collect();
-        let started = Instant::now();
-        for batch in batches {
-            store.append_batch(ExpectedVersion::Any, batch)?;
-        }
-        started.elapsed().as_secs_f64()
+        append_batches(&store, &log[..batched])?
     };
     // Batches onto the full log.
     let onto_full_s = {
         let (store, _) = FileLog::open(&path, FileLogOptions::new())?;
-        let batches: Vec<Vec<Event>> = tail
-            .chunks(BATCH)
-            .map(|c| c.iter().map(|r| r.event.clone()).collect())
-            .collect();
-        let started = Instant::now();
-        for batch in batches {
-            store.append_batch(ExpectedVersion::Any, batch)?;
-        }
-        started.elapsed().as_secs_f64()
+        append_batches(&store, tail)?
     };
     // Memory, in a fresh process that holds nothing else.
     let child = std::process::Command::new(std::env::current_exe()?)
@@ -347,6 +331,20 @@ fn signed_figures() -> Result<(), Error> {
 mod signed;
 
 const MIB: f64 = 1024.0 * 1024.0;
+
+/// Appends `records`' events to `store` in batches of `BATCH`; the seconds it took (building
+/// the batches is not timed).
+fn append_batches(store: &FileLog, records: &[Record]) -> Result<f64, Error> {
+    let batches: Vec<Vec<Event>> = records
+        .chunks(BATCH)
+        .map(|c| c.iter().map(|r| r.event.clone()).collect())
+        .collect();
+    let started = Instant::now();
+    for batch in batches {
+        store.append_batch(ExpectedVersion::Any, batch)?;
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
