@@ -106,7 +106,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let strike = log.push(
         &ua,
         "2025-03-20T06:00:00Z",
-        Payload::ViolationAlleged(Allegation {
+        Payload::from(Allegation {
             accused: ru.clone(),
             term: energy.clone(),
             target: TargetCategory::NuclearPowerPlant,

@@ -102,7 +102,7 @@ impl Desk {
             by,
             occurred,
             recorded,
-            Payload::ViolationAlleged(Allegation {
+            Payload::from(Allegation {
                 accused: party(accused)?,
                 term: term("energy-moratorium")?,
                 target,
@@ -604,7 +604,7 @@ fn later_truces(desk: &mut Desk) -> Result<(), Box<dyn Error>> {
         "UA",
         "2025-04-20T19:00:00Z/2025-04-20T23:00:00Z",
         "2025-04-21T06:00:00Z",
-        Payload::ViolationAlleged(
+        Payload::from(
             Allegation::new(
                 party("RU")?,
                 term("easter-truce")?,

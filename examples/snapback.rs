@@ -145,7 +145,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let attack = w.event(
         "UA",
         "2025-08-21T09:00:00Z",
-        Payload::ViolationAlleged(Allegation {
+        Payload::from(Allegation {
             accused: PartyId::new("RU")?,
             term: sea.clone(),
             target: TargetCategory::Shipping,

@@ -2,6 +2,7 @@
 //! the verification status they add up to.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -78,8 +79,9 @@ pub struct AllegationRecord {
     pub occurred: Occurred,
     /// When it was logged.
     pub recorded_at: Timestamp,
-    /// What is alleged.
-    pub allegation: Allegation,
+    /// What is alleged: shared with the event that alleged it, so the state holds no copy of
+    /// its text.
+    pub allegation: Arc<Allegation>,
     /// The accused's denial, if any.
     pub denial: Option<EventId>,
     /// The target the accused's denial says was hit, if it disputes the alleged one.
@@ -104,7 +106,7 @@ impl AllegationRecord {
         accuser: PartyId,
         occurred: Occurred,
         recorded_at: Timestamp,
-        allegation: Allegation,
+        allegation: impl Into<Arc<Allegation>>,
     ) -> AllegationRecord {
         AllegationRecord {
             id,
@@ -112,7 +114,7 @@ impl AllegationRecord {
             accuser,
             occurred,
             recorded_at,
-            allegation,
+            allegation: allegation.into(),
             denial: None,
             disputed_target: None,
             findings: Vec::new(),

@@ -101,7 +101,7 @@ fn allegation(writer: u8, n: u32) -> Event {
         party("UA"),
         t0(),
         t0(),
-        Payload::ViolationAlleged(Allegation {
+        Payload::from(Allegation {
             accused: party("RU"),
             term: term(),
             target: TargetCategory::PowerGrid,

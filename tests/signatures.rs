@@ -273,6 +273,7 @@ fn a_byte_altered_after_signing_is_refused() {
     let log = log(&k, "signed");
     let mut e = allegation("UA", 1).signed(&k.ua, &place(&log));
     if let Payload::ViolationAlleged(a) = &mut e.payload {
+        let a = std::sync::Arc::make_mut(a);
         a.description = "strike on a substatioN".into();
     }
     assert!(matches!(
@@ -487,6 +488,7 @@ fn a_rewritten_record_fails_the_consistency_proof() {
     let rewritten = log(&k, "signed");
     let mut again = allegation("UA", 1);
     if let Payload::ViolationAlleged(a) = &mut again.payload {
+        let a = std::sync::Arc::make_mut(a);
         a.severity = Severity::Minor;
     }
     append(&rewritten, &k.ua, again).expect("rewritten allegation");

@@ -171,7 +171,7 @@ impl EventBuilder {
     /// # Errors
     /// As [`EventBuilder::says`].
     pub fn alleges(self, allegation: Allegation) -> Result<Event, BuildError> {
-        self.says(Payload::ViolationAlleged(allegation))
+        self.says(Payload::from(allegation))
     }
 
     /// A monitor's finding.

@@ -237,7 +237,7 @@ mod tests {
             PartyId::new("UA").expect("id"),
             at,
             at,
-            Payload::ViolationAlleged(Allegation {
+            Payload::from(Allegation {
                 accused: PartyId::new("RU").expect("id"),
                 term: TermId::new("energy").expect("id"),
                 target: TargetCategory::PowerGrid,

@@ -1,6 +1,7 @@
 //! What an event says: one variant per kind of fact the log records.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -159,6 +160,13 @@ pub struct Allegation {
     pub description: String,
     /// References to evidence: links, file hashes, report numbers.
     pub evidence: Vec<String>,
+}
+
+impl From<Allegation> for Payload {
+    /// [`Payload::ViolationAlleged`].
+    fn from(allegation: Allegation) -> Payload {
+        Payload::ViolationAlleged(Arc::new(allegation))
+    }
 }
 
 impl Allegation {
@@ -470,8 +478,10 @@ pub enum Payload {
         /// Why.
         reason: String,
     },
-    /// The author alleges a violation.
-    ViolationAlleged(Allegation),
+    /// The author alleges a violation. The allegation is shared: the state that folds this
+    /// event keeps a reference to the same allegation, not a copy of its text (build one with
+    /// `Payload::from(allegation)` or `Arc::new`; change one in place with `Arc::make_mut`).
+    ViolationAlleged(Arc<Allegation>),
     /// The accused denies an allegation; it stays disputed until a monitor rules.
     AllegationDenied {
         /// The allegation.

@@ -172,7 +172,7 @@ impl Script {
             by,
             occurred,
             recorded,
-            Payload::ViolationAlleged(Allegation {
+            Payload::from(Allegation {
                 accused: pid(accused),
                 term: tid(term),
                 target,

@@ -195,7 +195,7 @@ impl Events {
 
     /// An allegation with every field given.
     pub fn alleges_that(&mut self, allegation: Allegation) -> Event {
-        self.says(Payload::ViolationAlleged(allegation))
+        self.says(Payload::from(allegation))
     }
 
     /// A finding confirming `allegation`, by satellite imagery with 90 percent confidence.

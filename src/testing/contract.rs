@@ -117,7 +117,7 @@ impl Fixture {
         self.event(
             "UA",
             day,
-            Payload::ViolationAlleged(Allegation {
+            Payload::from(Allegation {
                 accused: party("RU"),
                 term: term(),
                 target: TargetCategory::PowerGrid,

@@ -404,7 +404,7 @@ fn unknown_reference(
         ),
         (
             belligerent.clone(),
-            Payload::ViolationAlleged(crate::event::Allegation {
+            Payload::from(crate::event::Allegation {
                 accused: fixtures::party("XX"),
                 term: term.clone(),
                 target: crate::agreement::TargetCategory::PowerGrid,

@@ -537,7 +537,7 @@ fn payload_of(kind: PayloadKind, agreement: &Agreement) -> BoxedStrategy<Payload
             .boxed(),
         PayloadKind::ViolationAlleged => (party, term, allegation_target(), place(), severity())
             .prop_map(|(accused, term, target, place, severity)| {
-                Payload::ViolationAlleged(Allegation {
+                Payload::from(Allegation {
                     accused,
                     term,
                     target,

@@ -502,7 +502,7 @@ impl Gen {
             evidence,
         };
         let author = self.cast.belligerents[accuser].clone();
-        let id = self.emit(&author, occurred, Payload::ViolationAlleged(allegation))?;
+        let id = self.emit(&author, occurred, Payload::from(allegation))?;
         self.made.push(Made {
             id,
             accuser,

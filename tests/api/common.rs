@@ -157,7 +157,7 @@ impl Writer {
             by,
             occurred_at,
             recorded,
-            Payload::ViolationAlleged(Allegation {
+            Payload::from(Allegation {
                 accused: pid(accused),
                 term: tid("energy"),
                 target: TargetCategory::PowerGrid,

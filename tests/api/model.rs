@@ -407,7 +407,7 @@ fn every_uncertain_form_reads_back_and_counts_only_wholly_inside() {
             "UA",
             occurred,
             "2025-04-22T00:00:00Z",
-            Payload::ViolationAlleged(Allegation::new(
+            Payload::from(Allegation::new(
                 pid("RU"),
                 tid("easter"),
                 TargetCategory::CivilianSite,
@@ -447,7 +447,7 @@ fn unknown_and_disputed_targets_count_only_once_a_monitor_settles_them() {
             "UA",
             when,
             when,
-            Payload::ViolationAlleged(Allegation::new(
+            Payload::from(Allegation::new(
                 pid("RU"),
                 tid("energy"),
                 target,

@@ -87,6 +87,7 @@ fn an_unknown_party() {
     });
     let mut against_stranger = w.allege("UA", "RU", "2025-03-27T00:00:00Z", "2025-03-27T00:00:00Z");
     if let Payload::ViolationAlleged(a) = &mut against_stranger.payload {
+        let a = std::sync::Arc::make_mut(a);
         a.accused = pid("BY");
     }
     refused(&log, against_stranger, |r| {
@@ -293,6 +294,7 @@ fn allegations_must_fit_the_term() {
     let (log, mut w, _) = started();
     let mut port = w.allege("UA", "RU", "2025-03-27T00:00:00Z", "2025-03-27T00:00:00Z");
     if let Payload::ViolationAlleged(a) = &mut port.payload {
+        let a = std::sync::Arc::make_mut(a);
         a.target = TargetCategory::Port;
     }
     refused(&log, port, |r| {
@@ -304,7 +306,7 @@ fn allegations_must_fit_the_term() {
         "US",
         "2025-03-27T00:00:00Z",
         "2025-03-27T00:00:00Z",
-        Payload::ViolationAlleged(Allegation {
+        Payload::from(Allegation {
             accused: pid("MON"),
             term: tid("energy"),
             target: TargetCategory::PowerGrid,

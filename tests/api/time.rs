@@ -93,6 +93,7 @@ fn day_precision_reports_count_only_when_the_whole_day_is_inside() {
     for e in [&day, &exact] {
         let mut e = (*e).clone();
         if let Payload::ViolationAlleged(a) = &mut e.payload {
+            let a = std::sync::Arc::make_mut(a);
             a.term = tid("easter");
             a.target = ceasefire::agreement::TargetCategory::MilitaryObjective;
         }

@@ -187,6 +187,7 @@ fn an_edited_record_with_its_crc_recomputed_breaks_the_chain() {
     let k = 7; // record 8
     let mut edited = all[k].clone();
     if let ceasefire::Payload::ViolationAlleged(a) = &mut edited.payload {
+        let a = std::sync::Arc::make_mut(a);
         a.description = "nothing happened".into();
     }
     let event = serde_json::to_string(&edited).expect("encodes");

@@ -55,7 +55,7 @@ pub fn allegation(n: u32) -> Event {
         party("UA"),
         at(n),
         at(n),
-        Payload::ViolationAlleged(Allegation {
+        Payload::from(Allegation {
             accused: party("RU"),
             term: term(),
             target: TargetCategory::PowerGrid,

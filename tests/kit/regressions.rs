@@ -76,6 +76,7 @@ fn coordinates_survive_a_json_round_trip() {
     let mut e = Events::new();
     let mut strike = e.by("UA").alleges("RU", "energy", TargetCategory::Refinery);
     if let Payload::ViolationAlleged(a) = &mut strike.payload {
+        let a = std::sync::Arc::make_mut(a);
         a.place = Place::named("Sloviansk")
             .at(Coordinates::new(-11.912_520_031_807_091, 0.0).expect("a point"));
     }

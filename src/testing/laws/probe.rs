@@ -133,7 +133,7 @@ pub(super) fn probe_allegation(
         accuser,
         Occurred::At(occurred),
         at,
-        Payload::ViolationAlleged(Allegation {
+        Payload::from(Allegation {
             accused: accused.clone(),
             term,
             target,

@@ -510,7 +510,7 @@ impl<'a> Interpreter<'a> {
         vec![(
             accuser,
             occurred,
-            Payload::ViolationAlleged(Allegation {
+            Payload::from(Allegation {
                 accused: accused.clone(),
                 term: term.clone(),
                 target,

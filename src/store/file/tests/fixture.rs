@@ -51,7 +51,7 @@ pub(crate) fn allegation(n: u32) -> Event {
         party("UA"),
         at(n),
         at(n),
-        Payload::ViolationAlleged(Allegation {
+        Payload::from(Allegation {
             accused: party("RU"),
             term: term(),
             target: TargetCategory::PowerGrid,
