@@ -6,7 +6,7 @@ use crate::agreement::{AcceptanceLevel, Activation, ObligationClock};
 use crate::allegation::AllegationRecord;
 use crate::id::{PartyId, TermId};
 use crate::state::{AgreementState, Hold, Slot, TermRecord};
-use crate::time::{Coverage, Span, Timestamp, Window};
+use crate::time::{Coverage, Occurred, Span, Timestamp, Window};
 
 impl AgreementState {
     /// When `party`'s commitment to the term binds: its binding acceptance's effective time,
@@ -323,6 +323,18 @@ fn later_of(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
 /// Whether allegation `a`, counted as confirmed when `confirmed` is true, breaks a hold of
 /// `days` from `start`: it certainly occurred in the held days and was confirmed by their end.
 pub(crate) fn breaks(a: &AllegationRecord, confirmed: bool, start: Timestamp, days: u32) -> bool {
+    breaks_at(&a.occurred, confirmed, a.confirmed_at, start, days)
+}
+
+/// [`breaks`], from the parts of the allegation it reads: when it happened, whether it stands
+/// confirmed and counted, and when it was confirmed.
+pub(crate) fn breaks_at(
+    occurred: &Occurred,
+    confirmed: bool,
+    confirmed_at: Option<Timestamp>,
+    start: Timestamp,
+    days: u32,
+) -> bool {
     let Some(held) = Span::days(u64::from(days)).after(start) else {
         return false;
     };
@@ -330,7 +342,7 @@ pub(crate) fn breaks(a: &AllegationRecord, confirmed: bool, start: Timestamp, da
         start,
         end: Some(held),
     };
-    confirmed && span.contains_occurred(&a.occurred) && a.confirmed_at.is_some_and(|c| c <= held)
+    confirmed && span.contains_occurred(occurred) && confirmed_at.is_some_and(|c| c <= held)
 }
 
 fn overlaps(a: &Window, b: &Window) -> bool {

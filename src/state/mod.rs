@@ -42,6 +42,7 @@ pub use records::{
     ReliefGrant, RuleFault, Stamp, Suspension, Tally, TermRecord, TermStatus,
 };
 pub use rejection::{KeyFault, Refused, Rejection, SignatureFault};
+pub(crate) use shape::Scratch;
 use shape::{Hold, Shape};
 pub use summary::Summary;
 use work::Work;
@@ -101,6 +102,8 @@ pub(crate) struct Index {
     /// Per (phase, days held), the confirmed violations breaking the hold from the phase's
     /// start when last counted; kept current as allegations change.
     pub(crate) holds: BTreeMap<(TermId, u32), Hold>,
+    /// Buffers the fold reuses from event to event (empty between events).
+    pub(crate) scratch: shape::Scratch,
 }
 
 /// The state of an agreement as a log describes it.
@@ -230,9 +233,9 @@ impl AgreementState {
         self.index.holds.clear();
         let all = shape::Seeds {
             own: self.facts.terms.keys().cloned().collect(),
-            holds: BTreeSet::new(),
+            holds: Vec::new(),
         };
-        self.reshape(&all);
+        self.reshape(&all, &mut Vec::new(), &mut Vec::new());
     }
 
     /// The allegations in `keys` whose earliest occurrence is in `[from, to]`, in key order.

@@ -6,13 +6,12 @@ use crate::event::{Payload, Record, RefusalReason};
 use crate::id::TermId;
 use crate::sanction::EndReason;
 use crate::sanction::engine::{self, relief};
-use crate::state::clock::{breaks, target_counts};
+use crate::state::clock::{breaks_at, target_counts};
 use crate::state::{
     AcceptanceRecord, AgreementState, Applied, ApprovalRecord, AttestationRecord, ClaimRecord,
     ConditionRecord, ControlRecord, ImpositionRecord, Proposal, RefusalRecord, Slot, Stamp,
     Suspension, TermRecord,
 };
-use crate::time::Timestamp;
 
 impl AgreementState {
     /// Folds a record that [`AgreementState::validate`] accepted: facts first, then the
@@ -26,12 +25,15 @@ impl AgreementState {
         applied
             .ended
             .extend(relief::grant_due_relief(self, recorded_at));
-        let seeds = self.seeds(&record.event);
+        let mut scratch = std::mem::take(&mut self.index.scratch);
+        self.seeds(&record.event, &mut scratch.seeds);
         let own = self.mutate(record, &mut applied);
         self.fold_keys(record);
-        let mut affected = self.reshape(&seeds);
-        affected.extend(own);
-        engine::run_rules(self, record, affected, &mut applied);
+        self.reshape(&scratch.seeds, &mut scratch.queue, &mut scratch.affected);
+        scratch.affected.extend(own);
+        engine::run_rules(self, record, &mut scratch, &mut applied);
+        scratch.clear();
+        self.index.scratch = scratch;
         relief::settle(self);
         applied
             .ended
@@ -477,23 +479,8 @@ impl AgreementState {
         let a = self.facts.allegations.get_mut(seq)?;
         let was = a.status();
         let counted_before = counts(a);
-        let holds: Vec<((TermId, u32), Timestamp)> = self
-            .index
-            .holds
-            .range((a.allegation.term.clone(), 0)..=(a.allegation.term.clone(), u32::MAX))
-            .map(|(k, h)| (k.clone(), h.start))
-            .collect();
-        let broke: Vec<bool> = holds
-            .iter()
-            .map(|((_, days), start)| {
-                breaks(
-                    a,
-                    was == VerificationStatus::Confirmed && counted_before,
-                    *start,
-                    *days,
-                )
-            })
-            .collect();
+        let (occurred, confirmed_before) = (a.occurred, a.confirmed_at);
+        let broke_before = was == VerificationStatus::Confirmed && counted_before;
         change(a);
         let now = a.status();
         let key = (a.occurred.earliest(), seq);
@@ -502,21 +489,22 @@ impl AgreementState {
         if newly_confirmed {
             a.confirmed_at = Some(record.event.recorded_at);
         }
-        let counted_now = counts(a);
-        // Keep the hold counts of the phases waiting on the term in step.
-        for ((key, start), broke) in holds.into_iter().zip(broke) {
-            let breaks_now = breaks(
-                a,
-                now == VerificationStatus::Confirmed && counted_now,
-                start,
-                key.1,
-            );
-            if let Some(h) = self.index.holds.get_mut(&key) {
-                match (broke, breaks_now) {
-                    (false, true) => h.breakers += 1,
-                    (true, false) => h.breakers = h.breakers.saturating_sub(1),
-                    _ => {}
-                }
+        let breaks_now = now == VerificationStatus::Confirmed && counts(a);
+        let confirmed_now = a.confirmed_at;
+        // Keep the hold counts of the phases waiting on the term in step (what breaks a hold
+        // is the allegation's time, its standing and when it was confirmed: compared before
+        // and after the change, in one pass and without a copy).
+        for ((_, days), h) in self
+            .index
+            .holds
+            .range_mut((term.clone(), 0)..=(term.clone(), u32::MAX))
+        {
+            let broke = breaks_at(&occurred, broke_before, confirmed_before, h.start, *days);
+            let breaks = breaks_at(&occurred, breaks_now, confirmed_now, h.start, *days);
+            match (broke, breaks) {
+                (false, true) => h.breakers += 1,
+                (true, false) => h.breakers = h.breakers.saturating_sub(1),
+                _ => {}
             }
         }
         if was != now {

@@ -25,16 +25,61 @@ pub(crate) struct Hold {
     pub(crate) breakers: usize,
 }
 
+/// Queues a term's place in agreement order unless it is queued already.
+fn enqueue(queue: &mut Vec<usize>, place: Option<usize>) {
+    if let Some(i) = place
+        && !queue.contains(&i)
+    {
+        queue.push(i);
+    }
+}
+
+/// Takes the earliest place off the queue (the queue holds a few terms: a scan is cheapest).
+fn pop_first(queue: &mut Vec<usize>) -> Option<usize> {
+    let (at, _) = queue.iter().enumerate().min_by_key(|(_, i)| **i)?;
+    Some(queue.swap_remove(at))
+}
+
 /// Coverage of each (term, bound party) pair, in a fixed order.
 pub(crate) type Coverages = Vec<(TermId, PartyId, Coverage)>;
 
-/// What an event may change in the obligation windows (see [`AgreementState::seeds`]).
-#[derive(Default)]
+/// What an event may change in the obligation windows (see [`AgreementState::seeds`]). Short
+/// lists without repeats (an event names a few terms), reused from event to event.
+#[derive(Clone, Default, Debug)]
 pub(crate) struct Seeds {
     /// Terms whose own facts changed.
-    pub(crate) own: BTreeSet<TermId>,
+    pub(crate) own: Vec<TermId>,
     /// Terms whose confirmed violations changed.
-    pub(crate) holds: BTreeSet<TermId>,
+    pub(crate) holds: Vec<TermId>,
+}
+
+/// Adds a term to a list of seeds unless it is there already.
+fn seed(list: &mut Vec<TermId>, term: &TermId) {
+    if !list.contains(term) {
+        list.push(term.clone());
+    }
+}
+
+/// The buffers the fold reuses from event to event, so that folding a common event allocates
+/// nothing for its own bookkeeping: the seeds, the queue of terms to reshape, the allegations
+/// whose standing may have changed, and their ids as rules read them.
+#[derive(Clone, Default, Debug)]
+pub(crate) struct Scratch {
+    pub(crate) seeds: Seeds,
+    pub(crate) queue: Vec<usize>,
+    pub(crate) affected: Vec<Slot>,
+    pub(crate) changed: Vec<crate::id::EventId>,
+}
+
+impl Scratch {
+    /// Empties every buffer, keeping its room.
+    pub(crate) fn clear(&mut self) {
+        self.seeds.own.clear();
+        self.seeds.holds.clear();
+        self.queue.clear();
+        self.affected.clear();
+        self.changed.clear();
+    }
 }
 
 impl AgreementState {
@@ -42,12 +87,13 @@ impl AgreementState {
     /// changes), and those whose phases' holds it may change (`holds`: for an event about an
     /// allegation, the allegation's term). The phases waiting on them are reshaped only if
     /// their activation floor actually moves (see [`AgreementState::reshape`]).
-    pub(crate) fn seeds(&self, event: &Event) -> Seeds {
-        let mut seeds = Seeds::default();
+    pub(crate) fn seeds(&self, event: &Event, seeds: &mut Seeds) {
         match &event.payload {
             Payload::TermProposed { term, counters } => {
-                seeds.own.insert(term.id.clone());
-                seeds.own.extend(counters.iter().cloned());
+                seed(&mut seeds.own, &term.id);
+                if let Some(t) = counters {
+                    seed(&mut seeds.own, t);
+                }
             }
             Payload::TermAccepted { term, .. }
             | Payload::TermRefused { term, .. }
@@ -55,34 +101,33 @@ impl AgreementState {
             | Payload::TermSuspended { term, .. }
             | Payload::TermResumed { term }
             | Payload::TermTerminated { term, .. } => {
-                seeds.own.insert(term.clone());
+                seed(&mut seeds.own, term);
             }
             Payload::ConditionMet { condition, .. } => {
                 if let Some(c) = self.facts.conditions.get(condition) {
-                    seeds.own.insert(c.term.clone());
+                    seed(&mut seeds.own, &c.term);
                 }
             }
             Payload::PartyWithdrew { .. } => {
                 self.tick(self.facts.terms.len());
                 for (id, rec) in &self.facts.terms {
                     if rec.term.binds(&event.author) {
-                        seeds.own.insert(id.clone());
+                        seed(&mut seeds.own, id);
                     }
                 }
             }
             Payload::ViolationAlleged(a) => {
-                seeds.holds.insert(a.term.clone());
+                seed(&mut seeds.holds, &a.term);
             }
             other => {
                 if let Some(a) = other
                     .allegation_ref()
                     .and_then(|id| self.allegation_by_id(&id))
                 {
-                    seeds.holds.insert(a.allegation.term.clone());
+                    seed(&mut seeds.holds, &a.allegation.term);
                 }
             }
         }
-        seeds
     }
 
     /// Brings the cached shapes and coverages up to date after the facts changed as `seeds`
@@ -90,17 +135,21 @@ impl AgreementState {
     /// seeded term is recomputed, and each phase waiting on a term whose window moved (or
     /// that was seeded) is recomputed only if its activation floor moved. Returns the
     /// allegations whose standing may have changed: those near an instant where an old and a
-    /// new coverage differ.
-    pub(crate) fn reshape(&mut self, seeds: &Seeds) -> BTreeSet<Slot> {
-        let mut queue: BTreeSet<usize> = BTreeSet::new();
+    /// new coverage differ, added to `affected` (unsorted, perhaps repeated). `queue` is an
+    /// empty buffer to work in.
+    pub(crate) fn reshape(
+        &mut self,
+        seeds: &Seeds,
+        queue: &mut Vec<usize>,
+        affected: &mut Vec<Slot>,
+    ) {
         for t in &seeds.own {
-            queue.extend(self.index.position.get(t));
+            enqueue(queue, self.index.position.get(t).copied());
         }
         for t in &seeds.holds {
-            self.queue_dependents(t, &mut queue);
+            self.queue_dependents(t, queue);
         }
-        let mut affected = BTreeSet::new();
-        while let Some(i) = queue.pop_first() {
+        while let Some(i) = pop_first(queue) {
             let Some(id) = self.index.order.get(i).cloned() else {
                 continue;
             };
@@ -131,16 +180,15 @@ impl AgreementState {
             }
             self.index.shapes.insert(id.clone(), shape);
             if own || old.is_none_or(|o| o.window != window) {
-                self.queue_dependents(&id, &mut queue);
+                self.queue_dependents(&id, queue);
             }
         }
-        affected
     }
 
-    fn queue_dependents(&self, term: &TermId, queue: &mut BTreeSet<usize>) {
+    fn queue_dependents(&self, term: &TermId, queue: &mut Vec<usize>) {
         for dep in self.index.dependents.get(term).into_iter().flatten() {
             self.tick(1);
-            queue.extend(self.index.position.get(dep));
+            enqueue(queue, self.index.position.get(dep).copied());
         }
     }
 

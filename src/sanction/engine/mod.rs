@@ -20,7 +20,7 @@ use crate::agreement::{Agreement, ThresholdRule};
 use crate::event::Record;
 use crate::id::{DecisionId, EventId, PartyId, RuleId};
 use crate::sanction::{Decision, EndReason, Trigger, Verdict, View};
-use crate::state::{AgreementState, Applied, Facts, FaultReason, Keyed, RuleFault, Slot};
+use crate::state::{AgreementState, Applied, Facts, FaultReason, Keyed, RuleFault, Scratch, Slot};
 
 use crate::time::Timestamp;
 pub(crate) use ladder::end_decision;
@@ -121,15 +121,20 @@ fn file<K: Ord, T: Ord>(map: &mut BTreeMap<K, BTreeSet<T>>, key: K, item: T) {
 }
 
 /// Voids decisions resting on allegations that no longer stand, then runs every rule.
+/// `scratch.affected` holds the allegations whose standing may have changed (in any order,
+/// perhaps repeated); `scratch.changed` is an empty buffer for their ids.
 pub(crate) fn run_rules(
     state: &mut AgreementState,
     record: &Record,
-    affected: BTreeSet<Slot>,
+    scratch: &mut Scratch,
     applied: &mut Applied,
 ) {
     let event = &record.event;
+    let affected = &mut scratch.affected;
+    affected.sort_unstable();
+    affected.dedup();
     let mut released_all = Vec::new();
-    for slot in &affected {
+    for slot in affected.iter() {
         state.tick(1);
         let Some(a) = state.facts.allegations.get(*slot) else {
             continue;
@@ -162,16 +167,21 @@ pub(crate) fn run_rules(
             applied.ended.push(id);
         }
     }
-    let mut changed = affected;
-    changed.extend(released_all);
-    refresh_pools(state, changed.iter().copied());
-    let changed: Vec<EventId> = changed
-        .iter()
-        .filter_map(|s| state.facts.allegations.get(*s).map(|a| a.id))
-        .collect();
+    if !released_all.is_empty() {
+        affected.extend(released_all);
+        affected.sort_unstable();
+        affected.dedup();
+    }
+    refresh_pools(state, affected.iter().copied());
+    let changed = &mut scratch.changed;
+    changed.extend(
+        affected
+            .iter()
+            .filter_map(|s| state.facts.allegations.get(*s).map(|a| a.id)),
+    );
     let trigger = Trigger {
         record,
-        changed: &changed,
+        changed: changed.as_slice(),
     };
     for i in 0..state.index.books.policy_rules.len() {
         let Some(rule) = state.index.books.policy_rules.get(i).cloned() else {
