@@ -107,6 +107,8 @@ impl Replayer {
         I::Item: Borrow<Record>,
     {
         let mut state = self.start;
+        let records = records.into_iter();
+        state.reserve_ids(records.size_hint().0);
         let mut refused = None;
         let as_of = self.as_of;
         let ahead = preverify::Ahead::new(&state);

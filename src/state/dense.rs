@@ -37,6 +37,14 @@ impl Allegations {
         self.0.get_mut(slot.0 as usize)
     }
 
+    /// The slot the next allegation pushed will have.
+    pub(crate) fn next_slot(&self) -> Option<Slot> {
+        u32::try_from(self.0.len())
+            .ok()
+            .filter(|s| *s < u32::MAX)
+            .map(Slot)
+    }
+
     /// Whether another allegation has a slot (see [`crate::agreement::Limits::allegations`]).
     pub(crate) fn has_room(&self) -> bool {
         self.0.len() < crate::agreement::Agreement::LIMITS.allegations
@@ -44,7 +52,7 @@ impl Allegations {
 
     /// Adds an allegation after the others; `None` when there is no room.
     pub(crate) fn push(&mut self, record: AllegationRecord) -> Option<Slot> {
-        let slot = Slot(u32::try_from(self.0.len()).ok().filter(|s| *s < u32::MAX)?);
+        let slot = self.next_slot()?;
         self.0.push(record);
         Some(slot)
     }
@@ -125,17 +133,17 @@ impl Ids {
         self.0.contains_key(id)
     }
 
-    pub(crate) fn insert(&mut self, id: EventId, seq: Seq) {
-        self.0.insert(
-            id,
-            Entry {
-                seq,
-                allegation: None,
-            },
-        );
+    /// Notes `id` at `seq`; `allegation` is its slot if it is an allegation.
+    pub(crate) fn insert(&mut self, id: EventId, seq: Seq, allegation: Option<Slot>) {
+        self.0.insert(id, Entry { seq, allegation });
     }
 
-    /// Notes that `id` is the allegation in `slot`.
+    /// Makes room for `more` ids, as far as memory allows (a hint: nothing fails without it).
+    pub(crate) fn reserve(&mut self, more: usize) {
+        let _ = self.0.try_reserve(more);
+    }
+
+    /// Notes that `id` is the allegation in `slot` (for ids read without their slots).
     pub(crate) fn set_allegation(&mut self, id: &EventId, slot: Slot) {
         if let Some(e) = self.0.get_mut(id) {
             e.allegation = Some(slot);

@@ -176,6 +176,14 @@ impl AgreementState {
         self.index.work.get()
     }
 
+    /// Makes room in the index of event ids for about `more` events, so that a replay of a
+    /// known number of records does not grow the index step by step. A hint: capped (an
+    /// iterator's size hint is untrusted), and nothing fails without the room.
+    pub(crate) fn reserve_ids(&mut self, more: usize) {
+        const CAP: usize = 1 << 22;
+        self.facts.ids.reserve(more.min(CAP));
+    }
+
     /// Counts `n` steps of work.
     pub(crate) fn tick(&self, n: usize) {
         self.index.work.add(n);

@@ -68,7 +68,11 @@ impl AgreementState {
         };
         self.facts.last_seq = Some(record.seq);
         self.facts.last_recorded = Some(event.recorded_at);
-        self.note_id(event.id, record.seq);
+        let slot = match event.payload {
+            Payload::ViolationAlleged(_) => self.facts.allegations.next_slot(),
+            _ => None,
+        };
+        self.note_id(event.id, record.seq, slot);
         match &event.payload {
             Payload::AgreementConcluded(agreement) => {
                 self.conclude(agreement, event.id);

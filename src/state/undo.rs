@@ -152,17 +152,17 @@ impl AgreementState {
     }
 
     /// Notes where event `id` sits; rollback forgets it.
-    pub(crate) fn note_id(&mut self, id: crate::id::EventId, seq: Seq) {
-        self.facts.ids.insert(id, seq);
+    /// Notes an event's id (with its slot, for an allegation: the slot
+    /// [`AgreementState::add_allegation`] will give it); rollback removes it.
+    pub(crate) fn note_id(&mut self, id: crate::id::EventId, seq: Seq, allegation: Option<Slot>) {
+        self.facts.ids.insert(id, seq, allegation);
         self.undo_with(move |s| s.facts.ids.remove(&id));
     }
 
-    /// Adds an allegation (its id already noted); rollback removes it. `None` when the state
-    /// has no room (validation refuses such an allegation first).
+    /// Adds an allegation (its id already noted with the slot it gets); rollback removes it.
+    /// `None` when the state has no room (validation refuses such an allegation first).
     pub(crate) fn add_allegation(&mut self, record: AllegationRecord) -> Option<Slot> {
-        let id = record.id;
         let slot = self.facts.allegations.push(record)?;
-        self.facts.ids.set_allegation(&id, slot);
         self.undo_with(|s| s.facts.allegations.pop());
         Some(slot)
     }
