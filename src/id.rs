@@ -59,14 +59,55 @@ fn check_text_id(s: &str) -> Result<(), IdError> {
     Ok(())
 }
 
+/// The order of two short texts (identifiers: at most 64 bytes), as `[u8]::cmp` gives it, byte
+/// by byte in place: the state's indexes compare identifiers at every level of their trees,
+/// and for texts of a few bytes a loop is cheaper than a call to `memcmp`.
+fn short_text_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 macro_rules! text_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         ///
-        /// Cloning one is cheap: clones share the text.
-        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        /// Cloning one is cheap: clones share the text. Identifiers compare and order as
+        /// their text does.
+        #[derive(Clone, Eq, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(std::sync::Arc<str>);
+
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                // The text, as equality compares it.
+                self.0.hash(state);
+            }
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                std::sync::Arc::ptr_eq(&self.0, &other.0) || *self.0 == *other.0
+            }
+        }
+
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                if std::sync::Arc::ptr_eq(&self.0, &other.0) {
+                    return std::cmp::Ordering::Equal;
+                }
+                short_text_cmp(self.0.as_bytes(), other.0.as_bytes())
+            }
+        }
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
 
         impl $name {
             /// Builds the identifier.
@@ -158,9 +199,33 @@ text_id!(
 );
 
 /// The id of an event: a UUID version 7, unique in its log.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+///
+/// Ids order as their bytes do (for a UUID version 7: by timestamp first), compared as one
+/// 128-bit number rather than byte by byte.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "Uuid", into = "Uuid")]
 pub struct EventId(Uuid);
+
+impl Ord for EventId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        // Big-endian, so the same order as the bytes: the state's indexes compare ids at every
+        // level of their trees, and this is two machine comparisons, not a call to `memcmp`.
+        self.0.as_u128().cmp(&other.0.as_u128())
+    }
+}
+
+impl PartialOrd for EventId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::hash::Hash for EventId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // The 16 bytes as one number: no length prefix to hash (equal ids, equal hashes).
+        state.write_u128(self.0.as_u128());
+    }
+}
 
 impl EventId {
     /// A fresh id from the system clock and random bits. Use it where events are authored,
@@ -339,6 +404,30 @@ impl std::str::FromStr for DecisionId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Text identifiers compare and order exactly as their text does.
+        #[test]
+        fn text_ids_order_as_their_text(a in "[a-c]{1,4}", b in "[a-c]{1,4}", same: bool) {
+            let b = if same { a.clone() } else { b };
+            let (x, y) = (PartyId::new(a.as_str()).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?,
+                PartyId::new(b.as_str()).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?);
+            proptest::prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+            proptest::prop_assert_eq!(x.partial_cmp(&y), Some(a.cmp(&b)));
+            proptest::prop_assert_eq!(x == y, a == b);
+            proptest::prop_assert_eq!(x.clone().cmp(&x), std::cmp::Ordering::Equal);
+        }
+
+        /// Ids order exactly as their bytes do (the order snapshots and indexes rely on).
+        #[test]
+        fn event_ids_order_as_their_bytes(a: [u8; 16], b: [u8; 16], same: bool) {
+            let b = if same { a } else { b };
+            let (x, y) = (EventId(Uuid::from_bytes(a)), EventId(Uuid::from_bytes(b)));
+            proptest::prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+            proptest::prop_assert_eq!(x.partial_cmp(&y), Some(a.cmp(&b)));
+            proptest::prop_assert_eq!(x == y, a == b);
+        }
+    }
 
     #[test]
     fn text_ids_are_validated() {
