@@ -17,13 +17,16 @@ impl ThresholdRule {
     /// never help reach the threshold: it is never counted or cited, so it never waits in the
     /// rule's pool (which keeps the work of one event bounded; see the performance guide).
     pub(crate) fn counts(&self, state: &AgreementState, a: &AllegationRecord) -> bool {
-        self.terms.includes(&a.allegation.term)
-            && self.weight(a) > 0
+        // Pure checks, the cheapest and most selective first: most allegations fail the
+        // evidence standard (not yet confirmed or corroborated), so the window arithmetic
+        // and the lookups run only for the few that meet it.
+        self.weight(a) > 0
+            && a.meets(&self.evidence)
+            && self.terms.includes(&a.allegation.term)
             && self
                 .window
                 .after(a.occurred.earliest())
                 .is_none_or(|end| a.occurred.latest() <= end)
-            && a.meets(&self.evidence)
             && state.stands_rec(a)
             && !state.is_cited(&a.id, &self.id)
     }
