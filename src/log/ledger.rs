@@ -1,6 +1,9 @@
 //! The part of appending every store shares: idempotency, the version check, validation with
 //! the replay rules, encoding and chaining. Stores add only persistence.
 
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
 use crate::event::{Event, Record};
 use crate::id::Seq;
 use crate::log::{ChainHash, ExpectedVersion, Head, StoreError};
@@ -144,61 +147,77 @@ impl Ledger {
         staged
     }
 
+    /// Checks (or, for a batch, folds) each event in order and encodes it, chaining the
+    /// hashes. The first event (in order) that fails gives the error: refused by the rules,
+    /// then not encodable (too large, or not reading back as itself), then no sequence number
+    /// left after it.
+    ///
+    /// Encoding a record needs no state, so a batch of [`ENCODE_APART`] events or more is
+    /// encoded by a second thread while this one folds; once the fold is done this thread
+    /// encodes too, taking the next record not yet taken. The hashes are chained afterwards,
+    /// in order. The same work and the same outcome, sooner.
     fn encode(&mut self, events: Vec<Event>, fold: bool) -> Result<Staged, StoreError> {
         let mut prev = self.head().hash;
-        let mut seq = self.state.next_seq();
-        let mut records = Vec::with_capacity(events.len());
-        for event in events {
-            let record = Record::new(seq, event);
-            let refuse = |reason| {
-                StoreError::Rejected(Refused {
-                    seq: record.seq,
-                    id: record.event.id,
-                    reason,
+        let (records, exhausted) = numbered(self.state.next_seq(), events);
+        let state = &mut self.state;
+        let check = |state: &mut AgreementState| -> Option<(usize, Refused)> {
+            records.iter().enumerate().find_map(|(i, record)| {
+                let result = if fold {
+                    state.apply(record).map(|_| ())
+                } else {
+                    state.check(record)
+                };
+                result.err().map(|reason| {
+                    let refused = Refused {
+                        seq: record.seq,
+                        id: record.event.id,
+                        reason,
+                    };
+                    (i, refused)
                 })
+            })
+        };
+        let encoder = Encoder::new(&records);
+        let refused = if records.len() >= ENCODE_APART {
+            std::thread::scope(|scope| {
+                let helper = scope.spawn(|| encoder.run());
+                let refused = check(state);
+                encoder.run();
+                // A failed thread leaves its record unencoded: that record then says so below.
+                let _ = helper.join();
+                refused
+            })
+        } else {
+            let refused = check(state);
+            encoder.run();
+            refused
+        };
+        let mut encoded = encoder.into_results().into_iter();
+        let mut out = Vec::with_capacity(records.len());
+        for (i, record) in records.into_iter().enumerate() {
+            if let Some((at, refused)) = &refused
+                && *at == i
+            {
+                return Err(StoreError::Rejected(refused.clone()));
+            }
+            let bytes = match encoded.next().flatten() {
+                Some(result) => result?,
+                None => {
+                    return Err(StoreError::Encode {
+                        id: record.event.id,
+                        message: "the encoding thread failed before this event".into(),
+                    });
+                }
             };
-            if fold {
-                self.state.apply(&record).map_err(refuse)?;
-            } else {
-                self.state.check(&record).map_err(refuse)?;
-            }
-            let bytes = serde_json::to_vec(&record.event).map_err(|e| StoreError::Encode {
-                id: record.event.id,
-                message: e.to_string(),
-            })?;
-            let max = crate::agreement::Agreement::LIMITS.event_bytes;
-            if bytes.len() > max {
-                return Err(StoreError::TooLarge {
-                    id: record.event.id,
-                    size: bytes.len() as u64,
-                    max: max as u64,
-                });
-            }
-            // The round-trip law: what is written must read back as the very same event.
-            match serde_json::from_slice::<Event>(&bytes) {
-                Ok(back) if back == record.event => {}
-                Ok(_) => {
-                    return Err(StoreError::DoesNotRoundTrip {
-                        seq: record.seq,
-                        id: record.event.id,
-                        message: "it reads back as a different event".into(),
-                    });
-                }
-                Err(e) => {
-                    return Err(StoreError::DoesNotRoundTrip {
-                        seq: record.seq,
-                        id: record.event.id,
-                        message: e.to_string(),
-                    });
-                }
-            }
             let hash = prev.link(record.seq, &bytes);
             prev = hash;
-            seq = seq.next().ok_or(StoreError::SequenceExhausted)?;
-            records.push((record, bytes, hash));
+            out.push((record, bytes, hash));
+            if exhausted == Some(i) {
+                return Err(StoreError::SequenceExhausted);
+            }
         }
         Ok(Staged {
-            records,
+            records: out,
             folded: fold,
         })
     }
@@ -267,4 +286,106 @@ impl Ledger {
         }
         last
     }
+}
+
+/// The size of batch from which [`Ledger::stage`] encodes on a second thread: below it the
+/// thread would cost more than it saves.
+const ENCODE_APART: usize = 32;
+
+/// The events numbered from `first`, and the index of the event after which no sequence
+/// number is left, if there is one (the events after it are dropped: they are never reached).
+fn numbered(first: Seq, events: Vec<Event>) -> (Vec<Record>, Option<usize>) {
+    let mut records = Vec::with_capacity(events.len());
+    let mut seq = Some(first);
+    for (i, event) in events.into_iter().enumerate() {
+        let Some(this) = seq else {
+            return (records, i.checked_sub(1));
+        };
+        records.push(Record::new(this, event));
+        seq = this.next();
+    }
+    let exhausted = seq
+        .is_none()
+        .then(|| records.len().checked_sub(1))
+        .flatten();
+    (records, exhausted)
+}
+
+/// Encodes records from any number of threads: each takes the next record no thread has
+/// taken, until none is left or one fails (a record before the failed one is always finished,
+/// since records are taken in order).
+struct Encoder<'r> {
+    records: &'r [Record],
+    next: AtomicUsize,
+    failed: AtomicBool,
+    results: Vec<OnceLock<Result<Vec<u8>, StoreError>>>,
+}
+
+impl<'r> Encoder<'r> {
+    fn new(records: &'r [Record]) -> Encoder<'r> {
+        Encoder {
+            records,
+            next: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
+            results: records.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Encodes records until none is left or one has failed.
+    fn run(&self) {
+        while !self.failed.load(Ordering::Relaxed) {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let (Some(record), Some(slot)) = (self.records.get(i), self.results.get(i)) else {
+                return;
+            };
+            let encoded = encode_one(record);
+            if encoded.is_err() {
+                self.failed.store(true, Ordering::Relaxed);
+            }
+            let _ = slot.set(encoded);
+        }
+    }
+
+    /// Each record's bytes or error, in order; `None` for a record never encoded.
+    fn into_results(self) -> Vec<Option<Result<Vec<u8>, StoreError>>> {
+        self.results.into_iter().map(OnceLock::into_inner).collect()
+    }
+}
+
+/// One record's bytes, checked to read back as the same event.
+///
+/// # Errors
+/// [`StoreError::Encode`], [`StoreError::TooLarge`] or [`StoreError::DoesNotRoundTrip`].
+fn encode_one(record: &Record) -> Result<Vec<u8>, StoreError> {
+    let bytes = serde_json::to_vec(&record.event).map_err(|e| StoreError::Encode {
+        id: record.event.id,
+        message: e.to_string(),
+    })?;
+    let max = crate::agreement::Agreement::LIMITS.event_bytes;
+    if bytes.len() > max {
+        return Err(StoreError::TooLarge {
+            id: record.event.id,
+            size: bytes.len() as u64,
+            max: max as u64,
+        });
+    }
+    // The round-trip law: what is written must read back as the very same event.
+    match serde_json::from_slice::<Event>(&bytes) {
+        Ok(back) if back == record.event => {}
+        Ok(_) => {
+            return Err(StoreError::DoesNotRoundTrip {
+                seq: record.seq,
+                id: record.event.id,
+                message: "it reads back as a different event".into(),
+            });
+        }
+        Err(e) => {
+            return Err(StoreError::DoesNotRoundTrip {
+                seq: record.seq,
+                id: record.event.id,
+                message: e.to_string(),
+            });
+        }
+    }
+    Ok(bytes)
 }

@@ -429,6 +429,30 @@ pub fn batches<S: Store>(store: &S) -> Outcome {
         }
     }
     unchanged(store, CHECK, &before)?;
+    // A long batch (which a store may encode apart from folding it): the first event that
+    // fails, in order, gives the error, whether the rules refuse it or it is too large.
+    for (oversized, refused) in [(10, 20), (20, 10)] {
+        let batch = long_batch(&mut f, oversized, refused);
+        let (big, bad) = (batch[oversized].id, batch[refused].id);
+        let outcome = store.append_batch(ExpectedVersion::Exactly(0), batch);
+        let expected = match &outcome {
+            Err(StoreError::TooLarge { id, .. }) => oversized < refused && *id == big,
+            Err(StoreError::Rejected(Refused { seq, id, .. })) => {
+                refused < oversized && *id == bad && *seq == Seq(refused as u64 + 1)
+            }
+            _ => false,
+        };
+        if !expected {
+            return Err(fail(
+                CHECK,
+                format!(
+                    "a batch of 40 too large at {oversized} and refused at {refused} gave \
+                     {outcome:?}"
+                ),
+            ));
+        }
+        unchanged(store, CHECK, &before)?;
+    }
     let good = vec![genesis, a.clone(), f.finding_by("MON", a.id, 2)];
     match store.append_batch(ExpectedVersion::Exactly(0), good.clone()) {
         Ok(Seq(3)) => {}
@@ -448,6 +472,30 @@ pub fn batches<S: Store>(store: &S) -> Outcome {
             format!("a batch re-using an id gave {other:?}"),
         )),
     }
+}
+
+/// A genesis and 39 allegations, except that the event at `oversized` is larger than any
+/// store takes and the one at `refused` is a finding by a belligerent (which the rules refuse).
+fn long_batch(f: &mut Fixture, oversized: usize, refused: usize) -> Vec<Event> {
+    let mut batch = vec![f.genesis()];
+    while batch.len() < 40 {
+        // One event a day, so that the times rise whatever the hour.
+        let day = u32::try_from(batch.len()).unwrap_or(u32::MAX);
+        let mut event = if batch.len() == refused {
+            let first = batch.get(1).map_or_else(|| f.allegation(day).id, |e| e.id);
+            f.finding_by("UA", first, day)
+        } else {
+            f.allegation(day)
+        };
+        if batch.len() == oversized
+            && let crate::event::Payload::ViolationAlleged(a) = &mut event.payload
+        {
+            std::sync::Arc::make_mut(a).description =
+                "x".repeat(crate::agreement::Agreement::LIMITS.event_bytes);
+        }
+        batch.push(event);
+    }
+    batch
 }
 
 /// The head names the version and the chain hash over the stored events, and a published
