@@ -180,11 +180,17 @@ impl Ledger {
         let encoder = Encoder::new(&records);
         let refused = if records.len() >= ENCODE_APART {
             std::thread::scope(|scope| {
-                let helper = scope.spawn(|| encoder.run());
+                // Without a second thread (the system refuses one), this thread encodes alone.
+                let helper = std::thread::Builder::new()
+                    .name("ceasefire-encode".into())
+                    .spawn_scoped(scope, || encoder.run())
+                    .ok();
                 let refused = check(state);
                 encoder.run();
                 // A failed thread leaves its record unencoded: that record then says so below.
-                let _ = helper.join();
+                if let Some(helper) = helper {
+                    let _ = helper.join();
+                }
                 refused
             })
         } else {

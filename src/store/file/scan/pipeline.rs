@@ -79,7 +79,10 @@ pub(super) fn rest<R: Read>(
     let (to_fold, to_read) = sync_channel::<Chunk>(DEPTH);
     let (give_back, returned) = sync_channel::<Chunk>(DEPTH + 2);
     std::thread::scope(|scope| {
-        let folder = scope.spawn(move || fold(pass, more, &to_read, &give_back));
+        let folder = std::thread::Builder::new()
+            .name("ceasefire-fold".into())
+            .spawn_scoped(scope, move || fold(pass, more, &to_read, &give_back))
+            .map_err(OpenError::io("starting the thread that folds the log"))?;
         read(&mut lines, head, more, ahead, max, &to_fold, &returned);
         drop(to_fold);
         match folder.join() {
