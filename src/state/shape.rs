@@ -34,7 +34,9 @@ fn enqueue(queue: &mut Vec<usize>, place: Option<usize>) {
     }
 }
 
-/// Takes the earliest place off the queue (the queue holds a few terms: a scan is cheapest).
+/// Takes the earliest place off the queue. The queue holds the terms one event reaches: one or
+/// two as a rule, at most `Agreement::LIMITS.terms`, so a scan is cheapest where it matters and
+/// bounded where it does not.
 fn pop_first(queue: &mut Vec<usize>) -> Option<usize> {
     let (at, _) = queue.iter().enumerate().min_by_key(|(_, i)| **i)?;
     Some(queue.swap_remove(at))
