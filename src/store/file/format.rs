@@ -304,19 +304,49 @@ fn write_prefix(
     crc: u32,
     hash: &ChainHash,
 ) {
+    // Written byte by byte, never through `format!`: a batch writes a prefix per record.
     out.push(b'{');
     if let Some(format) = format {
         out.extend_from_slice(b"\"format\":\"");
         out.extend_from_slice(format.as_bytes());
         out.extend_from_slice(b"\",");
     }
-    out.extend_from_slice(format!("\"seq\":{}", seq.get()).as_bytes());
+    out.extend_from_slice(b"\"seq\":");
+    push_decimal(out, seq.get());
     if more > 0 {
-        out.extend_from_slice(format!(",\"more\":{more}").as_bytes());
+        out.extend_from_slice(b",\"more\":");
+        push_decimal(out, more);
     }
-    out.extend_from_slice(
-        format!(",\"crc32c\":\"{crc:08x}\",\"hash\":\"{hash}\",\"event\":").as_bytes(),
-    );
+    out.extend_from_slice(b",\"crc32c\":\"");
+    push_hex(out, &crc.to_be_bytes());
+    out.extend_from_slice(b"\",\"hash\":\"");
+    push_hex(out, hash.as_bytes());
+    out.extend_from_slice(b"\",\"event\":");
+}
+
+/// Lowercase hexadecimal digits.
+const HEX: [u8; 16] = *b"0123456789abcdef";
+
+/// Appends `bytes` in lowercase hexadecimal, two digits a byte.
+fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    for b in bytes {
+        out.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+    }
+}
+
+/// Appends `n` in decimal, without leading zeros.
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    for place in digits.iter_mut().rev() {
+        *place = b'0' + (n % 10) as u8;
+        n /= 10;
+        start -= 1;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(start..).unwrap_or_default());
 }
 
 /// Appends the canonical line for a record, with its newline, to `out`. The first record
@@ -338,6 +368,30 @@ mod tests {
         encode_line(&mut out, Seq(seq), more, &hash, event.as_bytes());
         assert_eq!(out.pop(), Some(b'\n'));
         out
+    }
+
+    #[test]
+    fn prefixes_are_written_as_format_would_write_them() {
+        for (seq, more, crc) in [
+            (1, 0, 0),
+            (9, 3, 0x0000_00ab),
+            (10, 10, 0xdead_beef),
+            (u64::MAX, u64::MAX, u32::MAX),
+        ] {
+            let hash = ChainHash::ZERO.link(Seq(seq), b"{}");
+            let mut out = Vec::new();
+            write_prefix(&mut out, Some(FORMAT), Seq(seq), more, crc, &hash);
+            let more = if more > 0 {
+                format!(",\"more\":{more}")
+            } else {
+                String::new()
+            };
+            let expected = format!(
+                "{{\"format\":\"{FORMAT}\",\"seq\":{seq}{more},\"crc32c\":\"{crc:08x}\",\
+                 \"hash\":\"{hash}\",\"event\":"
+            );
+            assert_eq!(String::from_utf8(out).expect("utf-8"), expected);
+        }
     }
 
     #[test]

@@ -32,7 +32,13 @@ impl FileLog {
             Admission::Present(seq) => return Ok(seq),
             Admission::New(events) => inner.ledger.stage(events)?,
         };
-        let mut buf = Vec::new();
+        // Room for every line at once (the event, and a prefix of at most about 190 bytes).
+        let room = staged
+            .records
+            .iter()
+            .map(|(_, bytes, _)| bytes.len() + 192)
+            .sum();
+        let mut buf = Vec::with_capacity(room);
         let mut starts = Vec::with_capacity(staged.records.len());
         let mut more = staged.records.len() as u64;
         let mut too_large = None;
