@@ -10,6 +10,8 @@
 //! The decoder accepts a line only if it is byte for byte what the encoder writes for the
 //! fields it holds, so every byte of a line is covered by some check.
 
+use std::io::Write;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -304,18 +306,17 @@ fn write_prefix(
     crc: u32,
     hash: &ChainHash,
 ) {
-    // Written byte by byte, never through `format!`: a batch writes a prefix per record.
+    // Written straight into `out`, never through `format!` (a batch writes a prefix per
+    // record). Writing to a `Vec` cannot fail.
     out.push(b'{');
     if let Some(format) = format {
         out.extend_from_slice(b"\"format\":\"");
         out.extend_from_slice(format.as_bytes());
         out.extend_from_slice(b"\",");
     }
-    out.extend_from_slice(b"\"seq\":");
-    push_decimal(out, seq.get());
+    let _ = write!(out, "\"seq\":{}", seq.get());
     if more > 0 {
-        out.extend_from_slice(b",\"more\":");
-        push_decimal(out, more);
+        let _ = write!(out, ",\"more\":{more}");
     }
     out.extend_from_slice(b",\"crc32c\":\"");
     push_hex(out, &crc.to_be_bytes());
@@ -324,29 +325,14 @@ fn write_prefix(
     out.extend_from_slice(b"\",\"event\":");
 }
 
-/// Lowercase hexadecimal digits.
-const HEX: [u8; 16] = *b"0123456789abcdef";
-
 /// Appends `bytes` in lowercase hexadecimal, two digits a byte.
 fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
-    for b in bytes {
-        out.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+    let start = out.len();
+    out.resize(start + 2 * bytes.len(), 0);
+    if let Some(digits) = out.get_mut(start..) {
+        // The room is exactly twice the bytes, so this cannot fail.
+        let _ = hex::encode_to_slice(bytes, digits);
     }
-}
-
-/// Appends `n` in decimal, without leading zeros.
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    for place in digits.iter_mut().rev() {
-        *place = b'0' + (n % 10) as u8;
-        n /= 10;
-        start -= 1;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(digits.get(start..).unwrap_or_default());
 }
 
 /// Appends the canonical line for a record, with its newline, to `out`. The first record
