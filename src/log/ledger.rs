@@ -177,9 +177,9 @@ impl Ledger {
                 })
             })
         };
-        let encoder = Encoder::new(&records);
-        let refused = if records.len() >= ENCODE_APART {
-            std::thread::scope(|scope| {
+        let (refused, encoded) = if records.len() >= ENCODE_APART {
+            let encoder = Encoder::new(&records);
+            let refused = std::thread::scope(|scope| {
                 // Without a second thread (the system refuses one), this thread encodes alone.
                 let helper = std::thread::Builder::new()
                     .name("ceasefire-encode".into())
@@ -192,13 +192,18 @@ impl Ledger {
                     let _ = helper.join();
                 }
                 refused
-            })
+            });
+            (refused, encoder.into_results())
         } else {
+            // On one thread, only the records before a refused one need encoding: the refusal
+            // is the error whatever comes after it.
             let refused = check(state);
+            let end = refused.as_ref().map_or(records.len(), |(at, _)| *at);
+            let encoder = Encoder::new(records.get(..end).unwrap_or_default());
             encoder.run();
-            refused
+            (refused, encoder.into_results())
         };
-        let mut encoded = encoder.into_results().into_iter();
+        let mut encoded = encoded.into_iter();
         let mut out = Vec::with_capacity(records.len());
         for (i, record) in records.into_iter().enumerate() {
             if let Some((at, refused)) = &refused
